@@ -1,0 +1,359 @@
+//! Settings, parsed once from `AUTHD_*` environment variables into typed values and passed in (no globals).
+//! A bad value fails start-up with a message that names the variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `host:port` to listen on.
+    pub bind: String,
+    /// Number of HTTP worker threads.
+    pub workers: usize,
+    pub database: DatabaseSettings,
+    pub tokens: TokenSettings,
+    pub passwords: PasswordSettings,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    pub log: LogSettings,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: DatabaseUrl,
+    pub pool_size: u32,
+}
+
+/// A database location, with the backend decided by the URL scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+/// Token claims, lifetimes and where the signing keys are kept.
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// Directory holding the signing keys; created with fresh keys on first start.
+    pub key_dir: PathBuf,
+}
+
+/// Argon2id cost and how many hashes may run at once.
+#[derive(Debug, Clone)]
+pub struct PasswordSettings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub max_concurrent_hashes: usize,
+}
+
+/// Log filter (tracing's `EnvFilter` syntax) and output format.
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    pub filter: String,
+    pub json: bool,
+}
+
+/// A setting that could not be used; names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+/// Defaults that match OWASP's argon2id recommendation (m=19456 KiB, t=2, p=1).
+impl Default for PasswordSettings {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+            max_concurrent_hashes: cpu_count(),
+        }
+    }
+}
+
+fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars(&lookup);
+        let bind = vars.string("AUTHD_BIND", "127.0.0.1:8080");
+        if bind
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse::<u16>().ok())
+            .is_none()
+        {
+            return Err(ConfigError {
+                var: "AUTHD_BIND",
+                problem: format!("expected host:port, got {bind:?}"),
+            });
+        }
+        let issuer = vars.string("AUTHD_ISSUER", &format!("http://{bind}"));
+        let data_dir = PathBuf::from(vars.string("AUTHD_DATA_DIR", "./data"));
+        let default_db = data_dir.join("authd.db").display().to_string();
+        let passwords = PasswordSettings {
+            memory_kib: vars.parse("AUTHD_ARGON2_MEMORY_KIB", 19_456)?,
+            iterations: vars.parse("AUTHD_ARGON2_ITERATIONS", 2)?,
+            parallelism: vars.parse("AUTHD_ARGON2_PARALLELISM", 1)?,
+            max_concurrent_hashes: vars.parse("AUTHD_MAX_CONCURRENT_HASHES", cpu_count())?,
+        };
+        let settings = Settings {
+            workers: vars.parse("AUTHD_WORKERS", cpu_count())?,
+            database: DatabaseSettings {
+                url: DatabaseUrl::parse(&vars.string("AUTHD_DATABASE_URL", &default_db)).map_err(
+                    |problem| ConfigError {
+                        var: "AUTHD_DATABASE_URL",
+                        problem,
+                    },
+                )?,
+                pool_size: vars.parse("AUTHD_DATABASE_POOL_SIZE", 8)?,
+            },
+            tokens: TokenSettings {
+                issuer,
+                audience: vars.string("AUTHD_AUDIENCE", "authd"),
+                access_ttl: vars.duration("AUTHD_ACCESS_TTL", Duration::from_secs(15 * 60))?,
+                refresh_ttl: vars
+                    .duration("AUTHD_REFRESH_TTL", Duration::from_secs(30 * 24 * 3600))?,
+                key_dir: PathBuf::from(
+                    vars.string("AUTHD_KEY_DIR", &data_dir.display().to_string()),
+                ),
+            },
+            passwords,
+            max_body_bytes: vars.parse("AUTHD_MAX_BODY_BYTES", 16 * 1024)?,
+            log: LogSettings {
+                filter: vars.string("AUTHD_LOG", "info"),
+                json: match vars.string("AUTHD_LOG_FORMAT", "text").as_str() {
+                    "text" => false,
+                    "json" => true,
+                    other => {
+                        return Err(ConfigError {
+                            var: "AUTHD_LOG_FORMAT",
+                            problem: format!("expected text or json, got {other:?}"),
+                        });
+                    }
+                },
+            },
+            bind,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks relations between values that each parsed on their own.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |var, problem: &str| {
+            Err(ConfigError {
+                var,
+                problem: problem.to_owned(),
+            })
+        };
+        let p = &self.passwords;
+        if p.parallelism == 0 || p.iterations == 0 {
+            return fail(
+                "AUTHD_ARGON2_ITERATIONS",
+                "iterations and parallelism must be at least 1",
+            );
+        }
+        if argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, None).is_err() {
+            return fail(
+                "AUTHD_ARGON2_MEMORY_KIB",
+                "must be at least 8 KiB per lane of parallelism",
+            );
+        }
+        if p.max_concurrent_hashes == 0 {
+            return fail("AUTHD_MAX_CONCURRENT_HASHES", "must be at least 1");
+        }
+        if self.workers == 0 {
+            return fail("AUTHD_WORKERS", "must be at least 1");
+        }
+        if self.database.pool_size == 0 {
+            return fail("AUTHD_DATABASE_POOL_SIZE", "must be at least 1");
+        }
+        if self.tokens.issuer.trim().is_empty() {
+            return fail("AUTHD_ISSUER", "must not be empty");
+        }
+        if self.tokens.audience.trim().is_empty() {
+            return fail("AUTHD_AUDIENCE", "must not be empty");
+        }
+        if self.tokens.access_ttl.is_zero()
+            || self.tokens.access_ttl > Duration::from_secs(24 * 3600)
+        {
+            return fail("AUTHD_ACCESS_TTL", "must be between 1 second and 24 hours");
+        }
+        if self.tokens.refresh_ttl < self.tokens.access_ttl {
+            return fail(
+                "AUTHD_REFRESH_TTL",
+                "must not be shorter than AUTHD_ACCESS_TTL",
+            );
+        }
+        if self.max_body_bytes < 256 {
+            return fail("AUTHD_MAX_BODY_BYTES", "must be at least 256");
+        }
+        Ok(())
+    }
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` or `postgresql://…` selects PostgreSQL; `sqlite://path`, `sqlite:path` or a bare path SQLite.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path == ":memory:" {
+            return Err("expected a postgres:// URL or an SQLite file path (not :memory:)".into());
+        }
+        if path.contains("://") {
+            return Err(format!(
+                "unsupported scheme in {path:?}; use postgres:// or sqlite://"
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    fn string(&self, name: &str, default: &str) -> String {
+        (self.0)(name)
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        match (self.0)(name).filter(|v| !v.trim().is_empty()) {
+            None => Ok(default),
+            Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
+                var: name,
+                problem: format!("expected a whole number, got {raw:?}"),
+            }),
+        }
+    }
+
+    fn duration(&self, name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+        match (self.0)(name).filter(|v| !v.trim().is_empty()) {
+            None => Ok(default),
+            Some(raw) => parse_duration(raw.trim()).ok_or_else(|| ConfigError {
+                var: name,
+                problem: format!("expected seconds or a number with s, m, h or d, got {raw:?}"),
+            }),
+        }
+    }
+}
+
+/// `900`, `900s`, `15m`, `1h`, `30d`.
+fn parse_duration(raw: &str) -> Option<Duration> {
+    let (digits, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => raw.split_at(at),
+        None => (raw, "s"),
+    };
+    let multiplier = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    let n: u64 = digits.parse().ok()?;
+    n.checked_mul(multiplier).map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_work_with_no_environment() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(
+            s.database.url,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/authd.db"))
+        );
+        assert_eq!(s.tokens.access_ttl, Duration::from_secs(900));
+        assert_eq!(s.tokens.refresh_ttl, Duration::from_secs(30 * 86_400));
+        assert_eq!(
+            (
+                s.passwords.memory_kib,
+                s.passwords.iterations,
+                s.passwords.parallelism
+            ),
+            (19_456, 2, 1)
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("AUTHD_ACCESS_TTL", "soon"),
+            ("AUTHD_ACCESS_TTL", "0"),
+            ("AUTHD_BIND", "localhost"),
+            ("AUTHD_DATABASE_URL", "mysql://x"),
+            ("AUTHD_ARGON2_MEMORY_KIB", "1"),
+            ("AUTHD_WORKERS", "-1"),
+            ("AUTHD_LOG_FORMAT", "xml"),
+        ] {
+            let err = settings(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+        }
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("30d"), Some(Duration::from_secs(2_592_000)));
+        assert_eq!(parse_duration("45"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("1w"), None);
+        assert_eq!(parse_duration("m"), None);
+    }
+
+    #[test]
+    fn database_url_picks_the_backend_by_scheme() {
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://a/b.db"),
+            Ok(DatabaseUrl::Sqlite("a/b.db".into()))
+        );
+        assert!(DatabaseUrl::parse(":memory:").is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! Rows as the code reads them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{sessions, users};
+
+/// A stored account.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A stored session (one refresh-token family).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub generation: i64,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// What a new session records about the device that opened it.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// The current UTC time at whole seconds: both backends store it exactly, so values derived from a row (such as
+/// a refresh token's `iat`) come out the same after a round trip.
+pub fn now() -> NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(0)
+}
+
+impl Session {
+    /// A new session for `user_id`, generation 0, ending `lifetime` after `now` whatever its rotations.
+    pub fn start(
+        user_id: &str,
+        device: DeviceInfo,
+        now: NaiveDateTime,
+        lifetime: std::time::Duration,
+    ) -> Self {
+        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            user_id: user_id.to_owned(),
+            generation: 0,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now
+                .checked_add_signed(lifetime)
+                .unwrap_or(NaiveDateTime::MAX),
+            revoked_at: None,
+            user_agent: device.user_agent,
+            ip: device.ip,
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The one error type of the HTTP surface and its mapping to responses.
+//!
+//! Policy: handlers and extractors return `ApiError`. Variants are outcomes a client can act on; the only variant
+//! that carries a cause is `Internal`, whose cause is logged here and never sent. Model code returns
+//! `diesel::QueryResult` and is mapped at the edge (`From<diesel::result::Error>` below).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// Why a token was refused; serialised as the body's stable `reason` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenRejection {
+    Missing,
+    Malformed,
+    UnknownKid,
+    BadSignature,
+    WrongType,
+    Expired,
+    NotYetValid,
+    WrongIssuer,
+    WrongAudience,
+    SessionRevoked,
+    ReuseDetected,
+}
+
+impl TokenRejection {
+    /// Human text for `error_description`; never includes the token itself.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Missing => "no bearer token was presented",
+            Self::Malformed => "the token is not a well-formed JWT",
+            Self::UnknownKid => "the token was not signed by a key this server knows",
+            Self::BadSignature => "the token signature is invalid",
+            Self::WrongType => "the token is of the wrong type for this use",
+            Self::Expired => "the token has expired",
+            Self::NotYetValid => "the token is not valid yet",
+            Self::WrongIssuer => "the token was issued by another issuer",
+            Self::WrongAudience => "the token is meant for another audience",
+            Self::SessionRevoked => "the session of this token has ended",
+            Self::ReuseDetected => "the refresh token was already used; the session is revoked",
+        }
+    }
+}
+
+/// Every error the API can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    InvalidEmail(&'static str),
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("the email or password is incorrect")]
+    InvalidCredentials,
+    #[error("{}", .0.describe())]
+    InvalidToken(TokenRejection),
+    #[error("{}", .0.describe())]
+    InvalidGrant(TokenRejection),
+    #[error("no such resource")]
+    NotFound,
+    #[error("this method is not allowed here; allowed: {0}")]
+    MethodNotAllowed(&'static str),
+    #[error("the service cannot reach its database right now")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    error_description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<TokenRejection>,
+}
+
+impl ApiError {
+    /// The stable machine-readable code of the body's `error` field.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::InvalidEmail(_) => "invalid_email",
+            Self::WeakPassword(_) => "weak_password",
+            Self::EmailTaken => "email_taken",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidToken(_) => "invalid_token",
+            Self::InvalidGrant(_) => "invalid_grant",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::Unavailable => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// Wraps an unexpected failure; the cause is logged when the response is built.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    fn reason(&self) -> Option<TokenRejection> {
+        match self {
+            Self::InvalidToken(r) | Self::InvalidGrant(r) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::InvalidCredentials | Self::InvalidToken(_) | Self::InvalidGrant(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        // Error bodies of token endpoints must not be cached either (RFC 6749 §5.2).
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        match self {
+            Self::InvalidToken(TokenRejection::Missing) => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="authd""#));
+            }
+            Self::InvalidToken(reason) => {
+                let challenge = format!(
+                    r#"Bearer realm="authd", error="invalid_token", error_description="{}""#,
+                    reason.describe()
+                );
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(ErrorBody {
+            error: self.code(),
+            error_description: self.to_string(),
+            reason: self.reason(),
+        })
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::internal(format_args!("database: {error}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        Self::internal("the blocking thread pool is gone")
+    }
+}

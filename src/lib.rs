@@ -1,0 +1,12 @@
+//! authd: a self-hostable authentication service that issues JWTs.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod passwords;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod tokens;

@@ -1,0 +1,67 @@
+//! POST /v1/auth/login
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::device::device_info;
+use super::signup::Credentials;
+use super::token_response::TokenResponse;
+use crate::db::models::{Session, now};
+use crate::db::{Db, sessions, users};
+use crate::domain::{Email, Password};
+use crate::error::ApiError;
+use crate::passwords::{Passwords, Verified};
+use crate::tokens::Tokens;
+
+/// Checks the credentials and opens a new session; 200 with tokens. An unknown email and a wrong password
+/// get the same answer after the same amount of work.
+pub async fn login(
+    req: HttpRequest,
+    body: web::Json<Credentials>,
+    db: web::Data<Db>,
+    passwords: web::Data<Passwords>,
+    tokens: web::Data<Tokens>,
+) -> Result<HttpResponse, ApiError> {
+    let Credentials { email, password } = body.into_inner();
+    let password = Password::new(&password);
+    // Neither can belong to any account, so refusing early reveals nothing about who has one.
+    let Ok(email) = Email::parse(&email) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    if !password.within_length_limit() {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let lookup = email.as_str().to_owned();
+    let user = db
+        .run(move |conn| Ok(users::find_by_email(conn, &lookup)?))
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let rehash = match passwords.verify(password.clone(), stored).await? {
+        Verified::Yes { rehash } => rehash,
+        Verified::No => return Err(ApiError::InvalidCredentials),
+    };
+    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    if rehash {
+        upgrade_hash(&db, &passwords, &user.id, password).await;
+    }
+    let session = Session::start(&user.id, device_info(&req), now(), tokens.refresh_ttl());
+    let row = session.clone();
+    db.run(move |conn| Ok(sessions::insert(conn, &row)?))
+        .await?;
+    tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
+    Ok(TokenResponse::for_session(&tokens, &user, &session)?.respond(StatusCode::OK))
+}
+
+/// Re-hashes with the current parameters after they were raised. A failure only postpones the upgrade.
+async fn upgrade_hash(db: &Db, passwords: &Passwords, user_id: &str, password: Password) {
+    let result = async {
+        let hash = passwords.rehash(password).await?;
+        let id = user_id.to_owned();
+        db.run(move |conn| Ok(users::set_password_hash(conn, &id, &hash, now())?))
+            .await
+    };
+    match result.await {
+        Ok(()) => tracing::info!(%user_id, "password hash upgraded to the current parameters"),
+        Err(error) => tracing::warn!(%user_id, %error, "password hash upgrade failed"),
+    }
+}

@@ -1,0 +1,61 @@
+//! POST /v1/auth/signup
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::Connection;
+use serde::Deserialize;
+
+use super::device::device_info;
+use super::token_response::TokenResponse;
+use crate::db::models::{Session, User, now};
+use crate::db::{Db, sessions, users};
+use crate::domain::{Email, Password};
+use crate::error::ApiError;
+use crate::passwords::Passwords;
+use crate::tokens::Tokens;
+
+/// Email and password, as signup and login take them.
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates the account and its first session; 201 with tokens.
+pub async fn signup(
+    req: HttpRequest,
+    body: web::Json<Credentials>,
+    db: web::Data<Db>,
+    passwords: web::Data<Passwords>,
+    tokens: web::Data<Tokens>,
+) -> Result<HttpResponse, ApiError> {
+    let Credentials { email, password } = body.into_inner();
+    let email = Email::parse(&email)?;
+    let password_hash = passwords
+        .hash_new(Password::new(&password), email.as_str().to_owned())
+        .await?;
+    let created = now();
+    let user = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: email.as_str().to_owned(),
+        password_hash,
+        created_at: created,
+        updated_at: created,
+    };
+    let session = Session::start(&user.id, device_info(&req), created, tokens.refresh_ttl());
+    let (user, session) = db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                // The UNIQUE index decides races between concurrent signups of one email.
+                users::insert(conn, &user).map_err(|e| match e {
+                    users::InsertUserError::EmailTaken => ApiError::EmailTaken,
+                    users::InsertUserError::Query(e) => e.into(),
+                })?;
+                sessions::insert(conn, &session)?;
+                Ok((user, session))
+            })
+        })
+        .await?;
+    tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
+    Ok(TokenResponse::for_session(&tokens, &user, &session)?.respond(StatusCode::CREATED))
+}

@@ -1,0 +1,75 @@
+//! The success bodies that carry tokens or describe a user (RFC 6749 §5.1 names).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use chrono::{NaiveDateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::{Session, User};
+use crate::error::ApiError;
+use crate::tokens::Tokens;
+
+/// A user as the API shows it: never the hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub created_at: String,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            created_at: rfc3339(user.created_at),
+        }
+    }
+}
+
+/// What signup, login and refresh return.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+    pub user: UserView,
+}
+
+impl TokenResponse {
+    /// Mints the session's access token and current refresh token.
+    pub fn for_session(tokens: &Tokens, user: &User, session: &Session) -> Result<Self, ApiError> {
+        let now = Utc::now();
+        let access = tokens.mint_access(session, now)?;
+        let refresh = tokens.mint_refresh(session, now)?;
+        Ok(Self {
+            access_token: access.token,
+            token_type: "Bearer".into(),
+            expires_in: access.expires_in,
+            refresh_token: refresh.token,
+            refresh_expires_in: refresh.expires_in,
+            user: user.into(),
+        })
+    }
+
+    /// The response, marked uncacheable as RFC 6749 §5.1 requires.
+    pub fn respond(&self, status: StatusCode) -> HttpResponse {
+        no_store(HttpResponse::build(status)).json(self)
+    }
+}
+
+/// Adds the headers that keep token-bearing responses out of every cache.
+pub fn no_store(mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
+    builder
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((PRAGMA, "no-cache"));
+    builder
+}
+
+/// A stored UTC time in RFC 3339 form.
+pub fn rfc3339(time: NaiveDateTime) -> String {
+    time.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}

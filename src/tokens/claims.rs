@@ -1,0 +1,49 @@
+//! What the two kinds of token say.
+
+use serde::{Deserialize, Serialize};
+
+/// The two token kinds; each has its own `typ` header and its own signing key, so neither passes for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Access,
+    Refresh,
+}
+
+impl TokenKind {
+    /// The JOSE `typ` header value (RFC 9068 for access tokens).
+    pub fn typ(self) -> &'static str {
+        match self {
+            Self::Access => "at+jwt",
+            Self::Refresh => "refresh+jwt",
+        }
+    }
+}
+
+/// Claims of an access token (RFC 9068 names).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    /// The user id.
+    pub sub: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    /// The session id, so a revoked session's access tokens can be refused.
+    pub sid: String,
+}
+
+/// Claims of a refresh token. Everything in it derives from the session row, so the same generation always
+/// yields the same token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub sid: String,
+    /// The session's rotation generation this token was issued for.
+    pub generation: i64,
+}

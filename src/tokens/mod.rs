@@ -1,0 +1,57 @@
+//! Minting and verifying the service's JWTs.
+
+mod claims;
+mod keys;
+mod mint;
+mod verify;
+
+pub use claims::{AccessClaims, RefreshClaims, TokenKind};
+pub use keys::{KeyError, KeySet, SigningKey};
+pub use mint::MintedToken;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::jwk::JwkSet;
+
+use crate::config::TokenSettings;
+
+/// Clock skew tolerated on `exp` and `nbf`.
+pub const LEEWAY_SECONDS: u64 = 30;
+
+/// The key set plus the claims every token carries; shared by all workers.
+#[derive(Clone)]
+pub struct Tokens {
+    keys: Arc<KeySet>,
+    issuer: String,
+    audience: String,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+}
+
+impl Tokens {
+    pub fn new(keys: KeySet, settings: &TokenSettings) -> Self {
+        Self {
+            keys: Arc::new(keys),
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            access_ttl: settings.access_ttl,
+            refresh_ttl: settings.refresh_ttl,
+        }
+    }
+
+    /// The public keys that verify access tokens; the refresh-token key is deliberately absent.
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![self.keys.access.public_jwk.clone()],
+        }
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn refresh_ttl(&self) -> Duration {
+        self.refresh_ttl
+    }
+}

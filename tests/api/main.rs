@@ -1,0 +1,16 @@
+//! One test binary: every test starts the real server on a random port with its own database, and runs once on
+//! SQLite and once on PostgreSQL (when `AUTHD_TEST_POSTGRES_URL` is set; in CI it must be).
+
+#[macro_use]
+mod helpers;
+
+mod health;
+mod jwks;
+mod login;
+mod malformed;
+mod me;
+mod openapi;
+mod restart;
+mod signup;
+mod token_forgery;
+mod verify;
