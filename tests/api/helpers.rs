@@ -43,7 +43,9 @@ impl Backend {
     pub fn postgres() -> Option<Self> {
         match std::env::var("AUTHD_TEST_POSTGRES_URL") {
             Ok(url) if !url.is_empty() => Some(Self::Postgres(url)),
-            _ if std::env::var_os("CI").is_some() => panic!("AUTHD_TEST_POSTGRES_URL must be set in CI"),
+            _ if std::env::var_os("CI").is_some() => {
+                panic!("AUTHD_TEST_POSTGRES_URL must be set in CI")
+            }
             _ => {
                 eprintln!("skipped: AUTHD_TEST_POSTGRES_URL is not set");
                 None
@@ -61,22 +63,37 @@ struct PgDatabase {
 impl PgDatabase {
     fn create(admin_url: &str) -> (Self, String) {
         let name = format!("authd_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::establish(admin_url).expect("PostgreSQL must answer at AUTHD_TEST_POSTGRES_URL");
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
-        let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+        let mut admin = PgConnection::establish(admin_url)
+            .expect("PostgreSQL must answer at AUTHD_TEST_POSTGRES_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap();
+        let (base, query) = admin_url
+            .split_once('?')
+            .map_or((admin_url, None), |(b, q)| (b, Some(q)));
         let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
         let url = match query {
             Some(q) => format!("{server}/{name}?{q}"),
             None => format!("{server}/{name}"),
         };
-        (Self { admin_url: admin_url.to_owned(), name }, url)
+        (
+            Self {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+            url,
+        )
     }
 }
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
         }
     }
 }
@@ -126,7 +143,15 @@ pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Tes
         vars.insert((*k).to_owned(), (*v).to_owned());
     }
     let (address, handle) = start(&vars).await;
-    TestApp { address, client: reqwest::Client::new(), vars, key_dir, handle, _pg: pg, _dir: dir }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        vars,
+        key_dir,
+        handle,
+        _pg: pg,
+        _dir: dir,
+    }
 }
 
 /// Starts a server with default test settings.
@@ -135,7 +160,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 async fn start(vars: &HashMap<String, String>) -> (String, ServerHandle) {
-    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings are valid");
+    let settings =
+        Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings are valid");
     let app = Application::build(settings).expect("the test server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
@@ -157,7 +183,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str, bearer: Option<&str>) -> reqwest::Response {
@@ -169,11 +200,19 @@ impl TestApp {
     }
 
     pub async fn signup(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post_json("/v1/auth/signup", &json!({"email": email, "password": password})).await
+        self.post_json(
+            "/v1/auth/signup",
+            &json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post_json("/v1/auth/login", &json!({"email": email, "password": password})).await
+        self.post_json(
+            "/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     /// Signs up `email` with the standard password and returns the tokens.
@@ -192,24 +231,41 @@ impl TestApp {
 /// Asserts the contract's error shape and returns the body.
 pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status(), status, "status for {code}");
-    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(content_type.as_deref(), Some("application/json"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], code, "{body}");
-    assert!(body["error_description"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
     body
 }
 
 /// Asserts a 401 `invalid_token` with the given reason and the RFC 6750 challenge.
 pub async fn assert_invalid_token(response: reqwest::Response, reason: &str) {
-    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
     let body = assert_error(response, 401, "invalid_token").await;
     assert_eq!(body["reason"], reason, "{body}");
     let challenge = challenge.expect("a 401 carries WWW-Authenticate");
-    assert!(challenge.starts_with(r#"Bearer realm="authd""#), "{challenge}");
+    assert!(
+        challenge.starts_with(r#"Bearer realm="authd""#),
+        "{challenge}"
+    );
     if reason == "missing" {
         assert!(!challenge.contains("error="), "{challenge}");
     } else {
-        assert!(challenge.contains(r#"error="invalid_token""#), "{challenge}");
+        assert!(
+            challenge.contains(r#"error="invalid_token""#),
+            "{challenge}"
+        );
     }
 }

@@ -1,0 +1,127 @@
+use futures::future::join_all;
+use jsonwebtoken::decode_header;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, PASSWORD, assert_error, spawn_app};
+
+async fn signup_returns_201_with_a_token_response(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.signup("  New.User@Example.COM ", PASSWORD).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
+    assert_eq!(response.headers().get("pragma").unwrap(), "no-cache");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["refresh_expires_in"], 30 * 24 * 3600);
+    assert_eq!(body["user"]["email"], "new.user@example.com");
+    let id = body["user"]["id"].as_str().unwrap();
+    assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(body["user"]["created_at"].as_str().unwrap()).is_ok()
+    );
+    assert!(body.get("password_hash").is_none() && body["user"].get("password_hash").is_none());
+    let access = decode_header(body["access_token"].as_str().unwrap()).unwrap();
+    assert_eq!(access.typ.as_deref(), Some("at+jwt"));
+    assert!(access.kid.is_some());
+    let refresh = decode_header(body["refresh_token"].as_str().unwrap()).unwrap();
+    assert_eq!(refresh.typ.as_deref(), Some("refresh+jwt"));
+}
+
+async fn duplicate_email_is_409_whatever_its_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.signed_up("dup@example.com").await;
+    assert_error(
+        app.signup("DUP@example.com", PASSWORD).await,
+        409,
+        "email_taken",
+    )
+    .await;
+}
+
+async fn twenty_concurrent_signups_of_one_email_create_one_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let attempts = (0..20).map(|_| app.signup("race@example.com", PASSWORD));
+    let statuses: Vec<u16> = join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        19,
+        "{statuses:?}"
+    );
+    assert_eq!(app.login("race@example.com", PASSWORD).await.status(), 200);
+}
+
+async fn invalid_emails_are_422(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for email in [
+        "",
+        "not-an-email",
+        "a@b",
+        "a b@example.com",
+        "nul\u{0}@example.com",
+        "@example.com",
+    ] {
+        assert_error(app.signup(email, PASSWORD).await, 422, "invalid_email").await;
+    }
+}
+
+async fn weak_passwords_are_422_with_the_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let too_long = "Zq7!".repeat(65);
+    for (password, reason) in [
+        ("short1!", "at least 8"),
+        ("password", "too easy"),
+        ("12345678910", "too easy"),
+        ("weak@example.com", "too easy"),
+        (too_long.as_str(), "at most 256"),
+        ("horse\u{0}battery staple orbit", "control"),
+    ] {
+        let body = assert_error(
+            app.signup("weak@example.com", password).await,
+            422,
+            "weak_password",
+        )
+        .await;
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains(reason), "{password:?}: {description}");
+    }
+    // Nothing was created along the way.
+    assert_eq!(app.signup("weak@example.com", PASSWORD).await.status(), 201);
+}
+
+async fn a_password_of_256_bytes_is_accepted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let password: String = (0..256)
+        .map(|i| (b'!' + (i * 7 % 90) as u8) as char)
+        .collect();
+    assert_eq!(
+        app.signup("long@example.com", &password).await.status(),
+        201
+    );
+    assert_eq!(app.login("long@example.com", &password).await.status(), 200);
+}
+
+async fn unknown_fields_are_ignored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body = json!({"email": "extra@example.com", "password": PASSWORD, "admin": true});
+    assert_eq!(app.post_json("/v1/auth/signup", &body).await.status(), 201);
+}
+
+backend_tests!(
+    signup_returns_201_with_a_token_response,
+    duplicate_email_is_409_whatever_its_case,
+    twenty_concurrent_signups_of_one_email_create_one_account,
+    invalid_emails_are_422,
+    weak_passwords_are_422_with_the_reason,
+    a_password_of_256_bytes_is_accepted,
+    unknown_fields_are_ignored,
+);
