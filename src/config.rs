@@ -13,6 +13,7 @@ pub struct Settings {
     pub workers: usize,
     pub database: DatabaseSettings,
     pub tokens: TokenSettings,
+    pub sessions: SessionSettings,
     pub passwords: PasswordSettings,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
@@ -42,6 +43,18 @@ pub struct TokenSettings {
     pub refresh_ttl: Duration,
     /// Directory holding the signing keys; created with fresh keys on first start.
     pub key_dir: PathBuf,
+}
+
+/// How long sessions live and how strictly refresh tokens rotate.
+#[derive(Debug, Clone)]
+pub struct SessionSettings {
+    /// Absolute lifetime from login; rotation does not extend it.
+    pub max_age: Duration,
+    /// A session with no refresh for this long ends.
+    pub idle_timeout: Duration,
+    /// How long after a rotation a replay of the previous refresh token gets the same pair again instead of
+    /// revoking the session (0 = strict).
+    pub reuse_interval: Duration,
 }
 
 /// Argon2id cost and how many hashes may run at once.
@@ -134,6 +147,11 @@ impl Settings {
                     vars.string("AUTHD_KEY_DIR", &data_dir.display().to_string()),
                 ),
             },
+            sessions: SessionSettings {
+                max_age: vars.duration("AUTHD_SESSION_MAX_AGE", Duration::from_secs(30 * 24 * 3600))?,
+                idle_timeout: vars.duration("AUTHD_SESSION_IDLE", Duration::from_secs(7 * 24 * 3600))?,
+                reuse_interval: vars.duration("AUTHD_REFRESH_REUSE_INTERVAL", Duration::ZERO)?,
+            },
             passwords,
             max_body_bytes: vars.parse("AUTHD_MAX_BODY_BYTES", 16 * 1024)?,
             log: LogSettings {
@@ -201,6 +219,15 @@ impl Settings {
                 "AUTHD_REFRESH_TTL",
                 "must not be shorter than AUTHD_ACCESS_TTL",
             );
+        }
+        if self.sessions.max_age.is_zero() {
+            return fail("AUTHD_SESSION_MAX_AGE", "must be at least 1 second");
+        }
+        if self.sessions.idle_timeout.is_zero() {
+            return fail("AUTHD_SESSION_IDLE", "must be at least 1 second");
+        }
+        if self.sessions.reuse_interval > Duration::from_secs(60) {
+            return fail("AUTHD_REFRESH_REUSE_INTERVAL", "must be at most 60 seconds");
         }
         if self.max_body_bytes < 256 {
             return fail("AUTHD_MAX_BODY_BYTES", "must be at least 256");
@@ -325,6 +352,8 @@ mod tests {
             ("AUTHD_ARGON2_MEMORY_KIB", "1"),
             ("AUTHD_WORKERS", "-1"),
             ("AUTHD_LOG_FORMAT", "xml"),
+            ("AUTHD_SESSION_IDLE", "0"),
+            ("AUTHD_REFRESH_REUSE_INTERVAL", "5m"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

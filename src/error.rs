@@ -59,6 +59,8 @@ pub enum ApiError {
     EmailTaken,
     #[error("the email or password is incorrect")]
     InvalidCredentials,
+    #[error("the current password is incorrect")]
+    WrongCurrentPassword,
     #[error("{}", .0.describe())]
     InvalidToken(TokenRejection),
     #[error("{}", .0.describe())]
@@ -90,7 +92,7 @@ impl ApiError {
             Self::InvalidEmail(_) => "invalid_email",
             Self::WeakPassword(_) => "weak_password",
             Self::EmailTaken => "email_taken",
-            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
             Self::InvalidToken(_) => "invalid_token",
             Self::InvalidGrant(_) => "invalid_grant",
             Self::NotFound => "not_found",
@@ -120,6 +122,8 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EmailTaken => StatusCode::CONFLICT,
+            // The bearer token is fine; what failed is a re-check of the password, so not a 401.
+            Self::WrongCurrentPassword => StatusCode::FORBIDDEN,
             Self::InvalidCredentials | Self::InvalidToken(_) | Self::InvalidGrant(_) => {
                 StatusCode::UNAUTHORIZED
             }

@@ -6,6 +6,8 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod passwords;
+pub mod revocations;
+pub mod rotation;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

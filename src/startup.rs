@@ -1,6 +1,9 @@
 //! Building the application from settings: keys, database, hasher, then the HTTP server on a bound listener.
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -9,6 +12,7 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::passwords::Passwords;
+use crate::revocations::Revocations;
 use crate::routes;
 use crate::telemetry::log_request;
 use crate::tokens::{KeySet, Tokens};
@@ -23,16 +27,15 @@ pub enum StartupError {
     #[error("passwords: {0}")]
     Passwords(String),
     #[error("cannot listen on {bind}: {source}")]
-    Bind {
-        bind: String,
-        source: std::io::Error,
-    },
+    Bind { bind: String, source: std::io::Error },
 }
 
 /// A built server, listening, not yet running.
 pub struct Application {
     port: u16,
     server: Server,
+    /// Keeps the revoked-session list fresh; runs exactly as long as the server.
+    poller: Pin<Box<dyn Future<Output = ()>>>,
 }
 
 impl Application {
@@ -43,58 +46,51 @@ impl Application {
         for path in generated {
             tracing::info!(path = %path.display(), "generated a new signing key (it is reused on later starts)");
         }
-        let mut conn = db::connect(&settings.database.url)
-            .map_err(|e| StartupError::Database(e.to_string()))?;
-        let applied = db::run_pending(&mut conn).map_err(StartupError::Database)?;
+        let tokens = Tokens::new(keys, &settings.tokens, &settings.sessions);
+
+        let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
+        let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
+        let applied = db::run_pending(&mut conn).map_err(|e| database_error(&e))?;
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
+        let revocations = Arc::new(Revocations::new(tokens.access_token_window()));
+        revocations.reload(&mut conn).map_err(|e| database_error(&e))?;
         drop(conn);
-        let db = Db::new(db::build_pool(
-            &settings.database.url,
-            settings.database.pool_size,
-        ));
+        let db = Db::new(db::build_pool(&settings.database.url, settings.database.pool_size));
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
-        let tokens = Tokens::new(keys, &settings.tokens);
 
-        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
-            bind: settings.bind.clone(),
-            source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                bind: settings.bind.clone(),
-                source,
-            })?
-            .port();
+        let bind_error = |source| StartupError::Bind { bind: settings.bind.clone(), source };
+        let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
 
-        let (db, passwords, tokens) = (
-            web::Data::new(db),
-            web::Data::new(passwords),
-            web::Data::new(tokens),
-        );
+        let poller = Box::pin(Revocations::poll_forever(Arc::clone(&revocations), db.clone()));
+        let revocations = web::Data::from(revocations);
+        let db = web::Data::new(db);
+        let passwords = web::Data::new(passwords);
+        let tokens = web::Data::new(tokens);
+        let policy = web::Data::new(settings.sessions.clone());
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(log_request))
                 .app_data(routes::json_config(max_body))
+                .app_data(routes::query_config())
                 .app_data(db.clone())
                 .app_data(passwords.clone())
                 .app_data(tokens.clone())
+                .app_data(policy.clone())
+                .app_data(revocations.clone())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
         .workers(settings.workers)
         .shutdown_timeout(5)
         .listen(listener)
-        .map_err(|source| StartupError::Bind {
-            bind: settings.bind.clone(),
-            source,
-        })?
+        .map_err(bind_error)?
         .run();
         tracing::info!(address = %settings.bind, port, "authd listening");
-        Ok(Self { port, server })
+        Ok(Self { port, server, poller })
     }
 
     /// The bound port (useful when the settings asked for port 0).
@@ -109,6 +105,9 @@ impl Application {
 
     /// Serves until the server is stopped (SIGINT/SIGTERM or `handle().stop()`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        tokio::select! {
+            result = self.server => result,
+            () = self.poller => Ok(()),
+        }
     }
 }

@@ -27,6 +27,7 @@ pub struct Session {
     pub last_used_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_reason: Option<String>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
 }
@@ -64,6 +65,7 @@ impl Session {
                 .checked_add_signed(lifetime)
                 .unwrap_or(NaiveDateTime::MAX),
             revoked_at: None,
+            revoked_reason: None,
             user_agent: device.user_agent,
             ip: device.ip,
         }

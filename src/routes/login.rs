@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::device::device_info;
 use super::signup::Credentials;
 use super::token_response::TokenResponse;
+use crate::config::SessionSettings;
 use crate::db::models::{Session, now};
 use crate::db::{Db, sessions, users};
 use crate::domain::{Email, Password};
@@ -21,6 +22,7 @@ pub async fn login(
     db: web::Data<Db>,
     passwords: web::Data<Passwords>,
     tokens: web::Data<Tokens>,
+    policy: web::Data<SessionSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let Credentials { email, password } = body.into_inner();
     let password = Password::new(&password);
@@ -44,7 +46,7 @@ pub async fn login(
     if rehash {
         upgrade_hash(&db, &passwords, &user.id, password).await;
     }
-    let session = Session::start(&user.id, device_info(&req), now(), tokens.refresh_ttl());
+    let session = Session::start(&user.id, device_info(&req), now(), policy.max_age);
     let row = session.clone();
     db.run(move |conn| Ok(sessions::insert(conn, &row)?))
         .await?;

@@ -4,7 +4,12 @@ mod device;
 mod health;
 mod jwks;
 mod login;
+mod logout;
 mod me;
+mod password;
+mod refresh;
+mod revocations;
+mod sessions;
 mod signup;
 mod token_response;
 mod verify;
@@ -41,8 +46,15 @@ macro_rules! route_table {
 route_table! {
     POST "/v1/auth/signup" => signup::signup;
     POST "/v1/auth/login" => login::login;
+    POST "/v1/auth/refresh" => refresh::refresh;
+    POST "/v1/auth/logout" => logout::logout;
+    POST "/v1/auth/logout-all" => logout::logout_all, bearer;
     GET "/v1/auth/verify" => verify::verify, bearer;
     GET "/v1/me" => me::me, bearer;
+    POST "/v1/me/password" => password::change, bearer;
+    GET "/v1/sessions" => sessions::list, bearer;
+    DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
+    GET "/v1/revocations" => revocations::list;
     GET "/.well-known/jwks.json" => jwks::jwks;
     GET "/healthz" => health::healthz;
     GET "/readyz" => health::readyz;
@@ -71,6 +83,12 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
             };
             api_error.into()
         })
+}
+
+/// Query-string errors in the contract's shape.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::InvalidRequest(format!("invalid query string: {err}")).into())
 }
 
 /// Answer for paths no route matches.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::device::device_info;
 use super::token_response::TokenResponse;
+use crate::config::SessionSettings;
 use crate::db::models::{Session, User, now};
 use crate::db::{Db, sessions, users};
 use crate::domain::{Email, Password};
@@ -28,6 +29,7 @@ pub async fn signup(
     db: web::Data<Db>,
     passwords: web::Data<Passwords>,
     tokens: web::Data<Tokens>,
+    policy: web::Data<SessionSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let Credentials { email, password } = body.into_inner();
     let email = Email::parse(&email)?;
@@ -42,7 +44,7 @@ pub async fn signup(
         created_at: created,
         updated_at: created,
     };
-    let session = Session::start(&user.id, device_info(&req), created, tokens.refresh_ttl());
+    let session = Session::start(&user.id, device_info(&req), created, policy.max_age);
     let (user, session) = db
         .run(move |conn| {
             conn.transaction(|conn| {

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
 use actix_web::{HttpResponse, HttpResponseBuilder};
-use chrono::{NaiveDateTime, SecondsFormat, Utc};
+use chrono::{NaiveDateTime, SecondsFormat};
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::{Session, User};
@@ -42,9 +42,8 @@ pub struct TokenResponse {
 impl TokenResponse {
     /// Mints the session's access token and current refresh token.
     pub fn for_session(tokens: &Tokens, user: &User, session: &Session) -> Result<Self, ApiError> {
-        let now = Utc::now();
-        let access = tokens.mint_access(session, now)?;
-        let refresh = tokens.mint_refresh(session, now)?;
+        let access = tokens.mint_access(session)?;
+        let refresh = tokens.mint_refresh(session)?;
         Ok(Self {
             access_token: access.token,
             token_type: "Bearer".into(),

@@ -1,13 +1,15 @@
-//! Signing new tokens.
+//! Signing new tokens. Both tokens of a session generation derive from the session row alone (Ed25519
+//! signatures are deterministic), so minting them again gives the same bytes: that is how a replay inside the
+//! reuse interval gets the very pair the first use got, and never a second live pair.
 
-use chrono::{DateTime, Utc};
 use jsonwebtoken::{Header, encode};
+use uuid::Uuid;
 
 use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
 use crate::db::models::Session;
 use crate::error::ApiError;
 
-/// A signed token and how many seconds it has left.
+/// A signed token and its lifetime in seconds from issue.
 #[derive(Debug, Clone)]
 pub struct MintedToken {
     pub token: String,
@@ -15,52 +17,39 @@ pub struct MintedToken {
 }
 
 impl Tokens {
-    /// A fresh access token for the session's user, valid for the configured access lifetime.
-    pub fn mint_access(
-        &self,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> Result<MintedToken, ApiError> {
+    /// The access token of the session's current generation.
+    pub fn mint_access(&self, session: &Session) -> Result<MintedToken, ApiError> {
+        let issued = session.last_used_at.and_utc().timestamp();
         let ttl = self.access_ttl.as_secs() as i64;
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             sub: session.user_id.clone(),
             aud: self.audience.clone(),
-            iat: now.timestamp(),
-            exp: now.timestamp() + ttl,
-            jti: uuid::Uuid::new_v4().to_string(),
+            iat: issued,
+            exp: issued + ttl,
+            jti: token_id(session, TokenKind::Access),
             sid: session.id.clone(),
         };
-        Ok(MintedToken {
-            token: self.sign(TokenKind::Access, &claims)?,
-            expires_in: ttl,
-        })
+        Ok(MintedToken { token: self.sign(TokenKind::Access, &claims)?, expires_in: ttl })
     }
 
-    /// The refresh token of the session's current generation. It is derived from the row alone (Ed25519 is
-    /// deterministic), so minting it twice gives the same bytes.
-    pub fn mint_refresh(
-        &self,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> Result<MintedToken, ApiError> {
+    /// The refresh token of the session's current generation. It expires at the earliest of its own lifetime,
+    /// the idle timeout and the session's absolute end.
+    pub fn mint_refresh(&self, session: &Session) -> Result<MintedToken, ApiError> {
         let issued = session.last_used_at.and_utc().timestamp();
-        let exp = (issued + self.refresh_ttl.as_secs() as i64)
-            .min(session.expires_at.and_utc().timestamp());
+        let lifetime = self.refresh_ttl.min(self.idle_timeout).as_secs() as i64;
+        let exp = (issued + lifetime).min(session.expires_at.and_utc().timestamp());
         let claims = RefreshClaims {
             iss: self.issuer.clone(),
             sub: session.user_id.clone(),
             aud: self.audience.clone(),
             iat: issued,
             exp,
-            jti: format!("{}.{}", session.id, session.generation),
+            jti: token_id(session, TokenKind::Refresh),
             sid: session.id.clone(),
             generation: session.generation,
         };
-        Ok(MintedToken {
-            token: self.sign(TokenKind::Refresh, &claims)?,
-            expires_in: (exp - now.timestamp()).max(0),
-        })
+        Ok(MintedToken { token: self.sign(TokenKind::Refresh, &claims)?, expires_in: (exp - issued).max(0) })
     }
 
     fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, ApiError> {
@@ -68,7 +57,12 @@ impl Tokens {
         let mut header = Header::new(key.alg);
         header.typ = Some(kind.typ().to_owned());
         header.kid = Some(key.kid.clone());
-        encode(&header, claims, &key.encoding)
-            .map_err(|e| ApiError::internal(format_args!("signing: {e}")))
+        encode(&header, claims, &key.encoding).map_err(|e| ApiError::internal(format_args!("signing: {e}")))
     }
+}
+
+/// A `jti` unique to (session, generation, kind) and stable across re-mints.
+fn token_id(session: &Session, kind: TokenKind) -> String {
+    let name = format!("authd:{}:{}:{}", session.id, session.generation, kind.typ());
+    Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()).to_string()
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use jsonwebtoken::jwk::JwkSet;
 
-use crate::config::TokenSettings;
+use crate::config::{SessionSettings, TokenSettings};
 
 /// Clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECONDS: u64 = 30;
@@ -27,16 +27,18 @@ pub struct Tokens {
     audience: String,
     access_ttl: Duration,
     refresh_ttl: Duration,
+    idle_timeout: Duration,
 }
 
 impl Tokens {
-    pub fn new(keys: KeySet, settings: &TokenSettings) -> Self {
+    pub fn new(keys: KeySet, settings: &TokenSettings, sessions: &SessionSettings) -> Self {
         Self {
             keys: Arc::new(keys),
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             access_ttl: settings.access_ttl,
             refresh_ttl: settings.refresh_ttl,
+            idle_timeout: sessions.idle_timeout,
         }
     }
 
@@ -51,7 +53,9 @@ impl Tokens {
         &self.issuer
     }
 
-    pub fn refresh_ttl(&self) -> Duration {
-        self.refresh_ttl
+    /// How long after its last use a revoked session's access tokens could still verify: the window in
+    /// which revocations must be remembered.
+    pub fn access_token_window(&self) -> Duration {
+        self.access_ttl + Duration::from_secs(LEEWAY_SECONDS)
     }
 }

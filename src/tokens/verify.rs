@@ -18,13 +18,23 @@ impl Tokens {
 
     /// Verifies a refresh token (signature and claims only; the session row decides the rest).
     pub fn verify_refresh(&self, token: &str) -> Result<RefreshClaims, TokenRejection> {
-        self.verify(token, TokenKind::Refresh)
+        self.verify_with(token, TokenKind::Refresh, true)
     }
 
-    fn verify<C: DeserializeOwned>(
+    /// Verifies a refresh token that may have expired: logging out with one is allowed, but it must be ours.
+    pub fn verify_refresh_for_logout(&self, token: &str) -> Result<RefreshClaims, TokenRejection> {
+        self.verify_with(token, TokenKind::Refresh, false)
+    }
+
+    fn verify<C: DeserializeOwned>(&self, token: &str, kind: TokenKind) -> Result<C, TokenRejection> {
+        self.verify_with(token, kind, true)
+    }
+
+    fn verify_with<C: DeserializeOwned>(
         &self,
         token: &str,
         kind: TokenKind,
+        check_exp: bool,
     ) -> Result<C, TokenRejection> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenRejection::Malformed);
@@ -36,8 +46,9 @@ impl Tokens {
         if key.kind != kind {
             return Err(TokenRejection::WrongType);
         }
-        let data =
-            decode::<C>(token, &key.decoding, &self.validation(key.alg)).map_err(rejection)?;
+        let mut validation = self.validation(key.alg);
+        validation.validate_exp = check_exp;
+        let data = decode::<C>(token, &key.decoding, &validation).map_err(rejection)?;
         // The library does not check `typ`; RFC 8725 §3.11 explicit typing keeps the two kinds apart.
         if data.header.typ.as_deref() != Some(kind.typ()) {
             return Err(TokenRejection::WrongType);

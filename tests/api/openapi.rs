@@ -231,6 +231,7 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::WeakPassword(String::new()),
         ApiError::EmailTaken,
         ApiError::InvalidCredentials,
+        ApiError::WrongCurrentPassword,
         ApiError::InvalidToken(TokenRejection::Missing),
         ApiError::InvalidGrant(TokenRejection::Missing),
         ApiError::NotFound,
@@ -246,6 +247,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::WeakPassword(_)
             | ApiError::EmailTaken
             | ApiError::InvalidCredentials
+            | ApiError::WrongCurrentPassword
             | ApiError::InvalidToken(_)
             | ApiError::InvalidGrant(_)
             | ApiError::NotFound

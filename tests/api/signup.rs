@@ -13,7 +13,8 @@ async fn signup_returns_201_with_a_token_response(backend: Backend) {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
-    assert_eq!(body["refresh_expires_in"], 30 * 24 * 3600);
+    // The idle timeout (7 days) ends an unused refresh token before its 30-day lifetime.
+    assert_eq!(body["refresh_expires_in"], 7 * 24 * 3600);
     assert_eq!(body["user"]["email"], "new.user@example.com");
     let id = body["user"]["id"].as_str().unwrap();
     assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);

@@ -20,7 +20,10 @@ CREATE TABLE sessions (
     last_used_at TIMESTAMP NOT NULL,
     -- Absolute end of the session; rotation does not extend it.
     expires_at TIMESTAMP NOT NULL,
+    -- Set once, never cleared; instances poll recent values to refuse the session's access tokens.
     revoked_at TIMESTAMP,
+    -- logout, logout_all, deleted, password_change or reuse_detected: for the audit trail and the log.
+    revoked_reason TEXT,
     user_agent TEXT,
     ip TEXT
 );

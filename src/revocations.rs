@@ -1,0 +1,88 @@
+//! The set of recently revoked sessions that every instance keeps in memory, so the bearer middleware can refuse
+//! a revoked session's access tokens without a database round trip. The database is the source of truth: each
+//! instance re-reads the revocations of the last access-token lifetime every second, and adds its own at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Utc};
+
+use crate::db::{AnyConnection, Db, sessions};
+use crate::error::ApiError;
+
+/// How often every instance re-reads the revocations.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Session ids revoked within the window, with when.
+pub struct Revocations {
+    revoked: RwLock<HashMap<String, NaiveDateTime>>,
+    /// Older revocations no longer matter: every access token of those sessions has expired.
+    window: chrono::Duration,
+}
+
+/// One entry of the published list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Revoked {
+    pub sid: String,
+    /// Unix seconds.
+    pub revoked_at: i64,
+}
+
+impl Revocations {
+    /// An empty set that remembers revocations for `window` (the access-token lifetime plus clock leeway).
+    pub fn new(window: Duration) -> Self {
+        let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+        Self { revoked: RwLock::new(HashMap::new()), window }
+    }
+
+    pub fn contains(&self, session_id: &str) -> bool {
+        self.read().contains_key(session_id)
+    }
+
+    /// Records revocations made by this instance, so they take effect here before the next poll.
+    pub fn insert<I: IntoIterator<Item = String>>(&self, session_ids: I, at: NaiveDateTime) {
+        let mut revoked = self.revoked.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        revoked.extend(session_ids.into_iter().map(|id| (id, at)));
+    }
+
+    /// Reloads the set from the database.
+    pub fn reload(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+        let since = Utc::now().naive_utc() - self.window;
+        let rows = sessions::revoked_since(conn, since)?;
+        *self.revoked.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = rows.into_iter().collect();
+        Ok(())
+    }
+
+    /// Reloads every `POLL_INTERVAL` until the returned future is dropped. A failed poll keeps the last set.
+    pub async fn poll_forever(revocations: Arc<Self>, db: Db) {
+        let mut ticks = tokio::time::interval(POLL_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let revocations = Arc::clone(&revocations);
+            let result: Result<(), ApiError> = db.run(move |conn| Ok(revocations.reload(conn)?)).await;
+            if let Err(error) = result {
+                tracing::warn!(%error, "could not refresh the revoked-session list");
+            }
+        }
+    }
+
+    /// Revocations at or after `since` (unix seconds), oldest first, and the cursor for the next call.
+    pub fn since(&self, since: i64) -> (Vec<Revoked>, i64) {
+        let mut list: Vec<Revoked> = self
+            .read()
+            .iter()
+            .map(|(sid, at)| Revoked { sid: sid.clone(), revoked_at: at.and_utc().timestamp() })
+            .filter(|r| r.revoked_at >= since)
+            .collect();
+        list.sort_by(|a, b| (a.revoked_at, &a.sid).cmp(&(b.revoked_at, &b.sid)));
+        // The cursor repeats the last second: a revocation committed later within it is not missed.
+        let next = list.last().map_or(since, |r| r.revoked_at);
+        (list, next)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, NaiveDateTime>> {
+        self.revoked.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

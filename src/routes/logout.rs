@@ -1,0 +1,46 @@
+//! POST /v1/auth/logout and POST /v1/auth/logout-all
+
+use actix_web::{HttpResponse, web};
+
+use super::refresh::RefreshRequest;
+use crate::auth::Authenticated;
+use crate::db::Db;
+use crate::db::models::now;
+use crate::db::sessions::{self, RevokeReason};
+use crate::error::ApiError;
+use crate::revocations::Revocations;
+use crate::tokens::Tokens;
+
+/// Ends the refresh token's session. Already ended (or expired) is still 204, so a client can always clear its
+/// state; only a token that is not ours (forged, malformed, wrong type) is refused.
+pub async fn logout(
+    body: web::Json<RefreshRequest>,
+    db: web::Data<Db>,
+    tokens: web::Data<Tokens>,
+    revocations: web::Data<Revocations>,
+) -> Result<HttpResponse, ApiError> {
+    let claims = tokens.verify_refresh_for_logout(&body.refresh_token).map_err(ApiError::InvalidGrant)?;
+    let at = now();
+    let sid = claims.sid.clone();
+    if db.run(move |conn| Ok(sessions::revoke(conn, &sid, RevokeReason::Logout, at)?)).await? {
+        revocations.insert([claims.sid.clone()], at);
+        tracing::info!(session_id = %claims.sid, "logged out");
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends every session of the caller, this one included.
+pub async fn logout_all(
+    caller: Authenticated,
+    db: web::Data<Db>,
+    revocations: web::Data<Revocations>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = caller.0.sub.clone();
+    let at = now();
+    let ended = db
+        .run(move |conn| Ok(sessions::revoke_all_for_user(conn, &user_id, None, RevokeReason::LogoutAll, at)?))
+        .await?;
+    tracing::info!(user_id = %caller.0.sub, sessions = ended.len(), "logged out everywhere");
+    revocations.insert(ended, at);
+    Ok(HttpResponse::NoContent().finish())
+}

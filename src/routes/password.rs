@@ -1,0 +1,54 @@
+//! POST /v1/me/password
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::Authenticated;
+use crate::db::models::now;
+use crate::db::sessions::{self, RevokeReason};
+use crate::db::{Db, users};
+use crate::domain::Password;
+use crate::error::{ApiError, TokenRejection};
+use crate::passwords::{Passwords, Verified};
+use crate::revocations::Revocations;
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the caller's password after checking the current one, then ends every other session.
+pub async fn change(
+    caller: Authenticated,
+    body: web::Json<PasswordChange>,
+    db: web::Data<Db>,
+    passwords: web::Data<Passwords>,
+    revocations: web::Data<Revocations>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordChange { current_password, new_password } = body.into_inner();
+    let user_id = caller.0.sub.clone();
+    let user = db.run(move |conn| Ok(users::find_by_id(conn, &user_id)?)).await?;
+    let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    let current = Password::new(&current_password);
+    if !current.within_length_limit()
+        || passwords.verify(current, Some(user.password_hash.clone())).await? == Verified::No
+    {
+        return Err(ApiError::WrongCurrentPassword);
+    }
+    let hash = passwords.hash_new(Password::new(&new_password), user.email.clone()).await?;
+    let (user_id, keep) = (user.id.clone(), caller.0.sid.clone());
+    let at = now();
+    let ended = db
+        .run(move |conn| {
+            use diesel::Connection;
+            conn.transaction(|conn| {
+                users::set_password_hash(conn, &user_id, &hash, at)?;
+                Ok(sessions::revoke_all_for_user(conn, &user_id, Some(&keep), RevokeReason::PasswordChange, at)?)
+            })
+        })
+        .await?;
+    tracing::info!(user_id = %user.id, other_sessions_ended = ended.len(), "password changed");
+    revocations.insert(ended, at);
+    Ok(HttpResponse::NoContent().finish())
+}

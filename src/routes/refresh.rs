@@ -1,0 +1,53 @@
+//! POST /v1/auth/refresh
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::device::device_info;
+use super::token_response::TokenResponse;
+use crate::config::SessionSettings;
+use crate::db::Db;
+use crate::db::models::now;
+use crate::error::{ApiError, TokenRejection};
+use crate::revocations::Revocations;
+use crate::rotation::{self, RefreshOutcome};
+use crate::tokens::Tokens;
+
+/// The body of refresh and logout.
+#[derive(Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Rotates: the presented refresh token dies and the session's next pair is returned.
+pub async fn refresh(
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+    db: web::Data<Db>,
+    tokens: web::Data<Tokens>,
+    policy: web::Data<SessionSettings>,
+    revocations: web::Data<Revocations>,
+) -> Result<HttpResponse, ApiError> {
+    let claims = tokens.verify_refresh(&body.refresh_token).map_err(ApiError::InvalidGrant)?;
+    let policy = policy.into_inner();
+    let at = now();
+    let outcome = db.run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?)).await?;
+    let (session, user) = match outcome {
+        RefreshOutcome::Rotated(session, user) | RefreshOutcome::Replayed(session, user) => (session, user),
+        RefreshOutcome::Refused(reason) => return Err(ApiError::InvalidGrant(reason)),
+        RefreshOutcome::ReuseDetected(session) => {
+            revocations.insert([session.id.clone()], at);
+            let device = device_info(&req);
+            tracing::warn!(
+                session_id = %session.id,
+                user_id = %session.user_id,
+                ip = device.ip.as_deref().unwrap_or("-"),
+                user_agent = device.user_agent.as_deref().unwrap_or("-"),
+                "refresh token reuse detected; session revoked"
+            );
+            return Err(ApiError::InvalidGrant(TokenRejection::ReuseDetected));
+        }
+    };
+    Ok(TokenResponse::for_session(&tokens, &user, &session)?.respond(StatusCode::OK))
+}

@@ -1,0 +1,77 @@
+//! GET /v1/sessions and DELETE /v1/sessions/{id}
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::token_response::{no_store, rfc3339};
+use crate::auth::Authenticated;
+use crate::config::SessionSettings;
+use crate::db::models::now;
+use crate::db::sessions::{self, RevokeReason};
+use crate::db::{Db, models::Session};
+use crate::error::ApiError;
+use crate::revocations::Revocations;
+use crate::rotation::idle_cutoff;
+
+/// A session as its owner sees it.
+#[derive(Serialize)]
+struct SessionView {
+    id: String,
+    created_at: String,
+    last_used_at: String,
+    user_agent: Option<String>,
+    ip: Option<String>,
+    /// The session of the token making this request.
+    current: bool,
+}
+
+impl SessionView {
+    fn new(session: Session, current_sid: &str) -> Self {
+        Self {
+            current: session.id == current_sid,
+            created_at: rfc3339(session.created_at),
+            last_used_at: rfc3339(session.last_used_at),
+            id: session.id,
+            user_agent: session.user_agent,
+            ip: session.ip,
+        }
+    }
+}
+
+/// The caller's live sessions, newest first.
+pub async fn list(
+    caller: Authenticated,
+    db: web::Data<Db>,
+    policy: web::Data<SessionSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = caller.0.sub.clone();
+    let at = now();
+    let cutoff = idle_cutoff(at, &policy);
+    let live = db.run(move |conn| Ok(sessions::list_live(conn, &user_id, at, cutoff)?)).await?;
+    let views: Vec<SessionView> = live.into_iter().map(|s| SessionView::new(s, &caller.0.sid)).collect();
+    Ok(no_store(HttpResponse::Ok()).json(views))
+}
+
+/// Ends one of the caller's sessions. Someone else's session, or no session at all, is 404 alike.
+pub async fn delete(
+    caller: Authenticated,
+    path: web::Path<String>,
+    db: web::Data<Db>,
+    revocations: web::Data<Revocations>,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = path.into_inner();
+    let user_id = caller.0.sub.clone();
+    let at = now();
+    let sid = session_id.clone();
+    let ended = db
+        .run(move |conn| match sessions::find(conn, &sid)? {
+            Some(session) if session.user_id == user_id => Ok(sessions::revoke(conn, &sid, RevokeReason::Deleted, at)?),
+            _ => Err(ApiError::NotFound),
+        })
+        .await?;
+    if ended {
+        revocations.insert([session_id.clone()], at);
+        tracing::info!(%session_id, "session ended by its owner");
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
