@@ -148,8 +148,10 @@ impl Settings {
                 ),
             },
             sessions: SessionSettings {
-                max_age: vars.duration("AUTHD_SESSION_MAX_AGE", Duration::from_secs(30 * 24 * 3600))?,
-                idle_timeout: vars.duration("AUTHD_SESSION_IDLE", Duration::from_secs(7 * 24 * 3600))?,
+                max_age: vars
+                    .duration("AUTHD_SESSION_MAX_AGE", Duration::from_secs(30 * 24 * 3600))?,
+                idle_timeout: vars
+                    .duration("AUTHD_SESSION_IDLE", Duration::from_secs(7 * 24 * 3600))?,
                 reuse_interval: vars.duration("AUTHD_REFRESH_REUSE_INTERVAL", Duration::ZERO)?,
             },
             passwords,

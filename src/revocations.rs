@@ -33,7 +33,10 @@ impl Revocations {
     /// An empty set that remembers revocations for `window` (the access-token lifetime plus clock leeway).
     pub fn new(window: Duration) -> Self {
         let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
-        Self { revoked: RwLock::new(HashMap::new()), window }
+        Self {
+            revoked: RwLock::new(HashMap::new()),
+            window,
+        }
     }
 
     pub fn contains(&self, session_id: &str) -> bool {
@@ -42,7 +45,10 @@ impl Revocations {
 
     /// Records revocations made by this instance, so they take effect here before the next poll.
     pub fn insert<I: IntoIterator<Item = String>>(&self, session_ids: I, at: NaiveDateTime) {
-        let mut revoked = self.revoked.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut revoked = self
+            .revoked
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         revoked.extend(session_ids.into_iter().map(|id| (id, at)));
     }
 
@@ -50,7 +56,10 @@ impl Revocations {
     pub fn reload(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
         let since = Utc::now().naive_utc() - self.window;
         let rows = sessions::revoked_since(conn, since)?;
-        *self.revoked.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = rows.into_iter().collect();
+        *self
+            .revoked
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = rows.into_iter().collect();
         Ok(())
     }
 
@@ -61,7 +70,8 @@ impl Revocations {
         loop {
             ticks.tick().await;
             let revocations = Arc::clone(&revocations);
-            let result: Result<(), ApiError> = db.run(move |conn| Ok(revocations.reload(conn)?)).await;
+            let result: Result<(), ApiError> =
+                db.run(move |conn| Ok(revocations.reload(conn)?)).await;
             if let Err(error) = result {
                 tracing::warn!(%error, "could not refresh the revoked-session list");
             }
@@ -73,7 +83,10 @@ impl Revocations {
         let mut list: Vec<Revoked> = self
             .read()
             .iter()
-            .map(|(sid, at)| Revoked { sid: sid.clone(), revoked_at: at.and_utc().timestamp() })
+            .map(|(sid, at)| Revoked {
+                sid: sid.clone(),
+                revoked_at: at.and_utc().timestamp(),
+            })
             .filter(|r| r.revoked_at >= since)
             .collect();
         list.sort_by(|a, b| (a.revoked_at, &a.sid).cmp(&(b.revoked_at, &b.sid)));
@@ -83,6 +96,8 @@ impl Revocations {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, NaiveDateTime>> {
-        self.revoked.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.revoked
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -67,7 +67,8 @@ pub fn refresh(
 
 /// The idle cut-off for `now`: sessions last refreshed at or before it have ended.
 pub fn idle_cutoff(now: NaiveDateTime, policy: &SessionSettings) -> NaiveDateTime {
-    now.checked_sub_signed(to_chrono(policy.idle_timeout)).unwrap_or(NaiveDateTime::MIN)
+    now.checked_sub_signed(to_chrono(policy.idle_timeout))
+        .unwrap_or(NaiveDateTime::MIN)
 }
 
 fn to_chrono(duration: std::time::Duration) -> chrono::Duration {

@@ -27,7 +27,10 @@ pub enum StartupError {
     #[error("passwords: {0}")]
     Passwords(String),
     #[error("cannot listen on {bind}: {source}")]
-    Bind { bind: String, source: std::io::Error },
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
 }
 
 /// A built server, listening, not yet running.
@@ -55,16 +58,27 @@ impl Application {
             tracing::info!(applied, "database migrations applied");
         }
         let revocations = Arc::new(Revocations::new(tokens.access_token_window()));
-        revocations.reload(&mut conn).map_err(|e| database_error(&e))?;
+        revocations
+            .reload(&mut conn)
+            .map_err(|e| database_error(&e))?;
         drop(conn);
-        let db = Db::new(db::build_pool(&settings.database.url, settings.database.pool_size));
+        let db = Db::new(db::build_pool(
+            &settings.database.url,
+            settings.database.pool_size,
+        ));
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
 
-        let bind_error = |source| StartupError::Bind { bind: settings.bind.clone(), source };
+        let bind_error = |source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        };
         let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
 
-        let poller = Box::pin(Revocations::poll_forever(Arc::clone(&revocations), db.clone()));
+        let poller = Box::pin(Revocations::poll_forever(
+            Arc::clone(&revocations),
+            db.clone(),
+        ));
         let revocations = web::Data::from(revocations);
         let db = web::Data::new(db);
         let passwords = web::Data::new(passwords);
@@ -90,7 +104,11 @@ impl Application {
         .map_err(bind_error)?
         .run();
         tracing::info!(address = %settings.bind, port, "authd listening");
-        Ok(Self { port, server, poller })
+        Ok(Self {
+            port,
+            server,
+            poller,
+        })
     }
 
     /// The bound port (useful when the settings asked for port 0).

@@ -21,9 +21,15 @@ pub async fn require_access_token(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let verified = bearer_token(req.headers()).and_then(|token| tokens.verify_access(token)).and_then(|claims| {
-        if revocations.contains(&claims.sid) { Err(TokenRejection::SessionRevoked) } else { Ok(claims) }
-    });
+    let verified = bearer_token(req.headers())
+        .and_then(|token| tokens.verify_access(token))
+        .and_then(|claims| {
+            if revocations.contains(&claims.sid) {
+                Err(TokenRejection::SessionRevoked)
+            } else {
+                Ok(claims)
+            }
+        });
     match verified {
         Ok(claims) => {
             req.extensions_mut().insert(Authenticated(claims));

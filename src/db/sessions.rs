@@ -50,7 +50,11 @@ pub fn insert(conn: &mut AnyConnection, session: &Session) -> QueryResult<()> {
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Session>> {
-    sessions::table.find(id).select(Session::as_select()).first(conn).optional()
+    sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The rotation compare-and-set: moves a live session from `generation` to `generation + 1` in one statement,
@@ -70,16 +74,31 @@ pub fn rotate(
             .filter(sessions::expires_at.gt(now))
             .filter(sessions::last_used_at.gt(idle_cutoff)),
     )
-    .set((sessions::generation.eq(generation + 1), sessions::last_used_at.eq(now)))
+    .set((
+        sessions::generation.eq(generation + 1),
+        sessions::last_used_at.eq(now),
+    ))
     .execute(conn)?;
     Ok(updated == 1)
 }
 
 /// Ends one session; `false` when it was already ended (or does not exist).
-pub fn revoke(conn: &mut AnyConnection, id: &str, reason: RevokeReason, now: NaiveDateTime) -> QueryResult<bool> {
-    let updated = diesel::update(sessions::table.filter(sessions::id.eq(id)).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason.as_str())))
-        .execute(conn)?;
+pub fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    reason: RevokeReason,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(now),
+        sessions::revoked_reason.eq(reason.as_str()),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -91,10 +110,15 @@ pub fn revoke_all_for_user(
     reason: RevokeReason,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
-    let open = sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null());
+    let open = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null());
     // An id that is never a UUID keeps the query one shape whether or not a session is spared.
     diesel::update(open.filter(sessions::id.ne(keep.unwrap_or("-"))))
-        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason.as_str())))
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason.as_str()),
+        ))
         .returning(sessions::id)
         .get_results(conn)
 }
@@ -117,7 +141,10 @@ pub fn list_live(
 }
 
 /// Sessions revoked at or after `since`, oldest first: what every instance must refuse access tokens for.
-pub fn revoked_since(conn: &mut AnyConnection, since: NaiveDateTime) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+pub fn revoked_since(
+    conn: &mut AnyConnection,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     sessions::table
         .filter(sessions::revoked_at.ge(since))
         .order(sessions::revoked_at.asc())

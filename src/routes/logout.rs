@@ -19,10 +19,15 @@ pub async fn logout(
     tokens: web::Data<Tokens>,
     revocations: web::Data<Revocations>,
 ) -> Result<HttpResponse, ApiError> {
-    let claims = tokens.verify_refresh_for_logout(&body.refresh_token).map_err(ApiError::InvalidGrant)?;
+    let claims = tokens
+        .verify_refresh_for_logout(&body.refresh_token)
+        .map_err(ApiError::InvalidGrant)?;
     let at = now();
     let sid = claims.sid.clone();
-    if db.run(move |conn| Ok(sessions::revoke(conn, &sid, RevokeReason::Logout, at)?)).await? {
+    if db
+        .run(move |conn| Ok(sessions::revoke(conn, &sid, RevokeReason::Logout, at)?))
+        .await?
+    {
         revocations.insert([claims.sid.clone()], at);
         tracing::info!(session_id = %claims.sid, "logged out");
     }
@@ -38,7 +43,15 @@ pub async fn logout_all(
     let user_id = caller.0.sub.clone();
     let at = now();
     let ended = db
-        .run(move |conn| Ok(sessions::revoke_all_for_user(conn, &user_id, None, RevokeReason::LogoutAll, at)?))
+        .run(move |conn| {
+            Ok(sessions::revoke_all_for_user(
+                conn,
+                &user_id,
+                None,
+                RevokeReason::LogoutAll,
+                at,
+            )?)
+        })
         .await?;
     tracing::info!(user_id = %caller.0.sub, sessions = ended.len(), "logged out everywhere");
     revocations.insert(ended, at);

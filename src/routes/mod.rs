@@ -87,8 +87,9 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
 
 /// Query-string errors in the contract's shape.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| ApiError::InvalidRequest(format!("invalid query string: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::InvalidRequest(format!("invalid query string: {err}")).into()
+    })
 }
 
 /// Answer for paths no route matches.

@@ -26,17 +26,27 @@ pub async fn change(
     passwords: web::Data<Passwords>,
     revocations: web::Data<Revocations>,
 ) -> Result<HttpResponse, ApiError> {
-    let PasswordChange { current_password, new_password } = body.into_inner();
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.into_inner();
     let user_id = caller.0.sub.clone();
-    let user = db.run(move |conn| Ok(users::find_by_id(conn, &user_id)?)).await?;
+    let user = db
+        .run(move |conn| Ok(users::find_by_id(conn, &user_id)?))
+        .await?;
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
     let current = Password::new(&current_password);
     if !current.within_length_limit()
-        || passwords.verify(current, Some(user.password_hash.clone())).await? == Verified::No
+        || passwords
+            .verify(current, Some(user.password_hash.clone()))
+            .await?
+            == Verified::No
     {
         return Err(ApiError::WrongCurrentPassword);
     }
-    let hash = passwords.hash_new(Password::new(&new_password), user.email.clone()).await?;
+    let hash = passwords
+        .hash_new(Password::new(&new_password), user.email.clone())
+        .await?;
     let (user_id, keep) = (user.id.clone(), caller.0.sid.clone());
     let at = now();
     let ended = db
@@ -44,7 +54,13 @@ pub async fn change(
             use diesel::Connection;
             conn.transaction(|conn| {
                 users::set_password_hash(conn, &user_id, &hash, at)?;
-                Ok(sessions::revoke_all_for_user(conn, &user_id, Some(&keep), RevokeReason::PasswordChange, at)?)
+                Ok(sessions::revoke_all_for_user(
+                    conn,
+                    &user_id,
+                    Some(&keep),
+                    RevokeReason::PasswordChange,
+                    at,
+                )?)
             })
         })
         .await?;

@@ -29,12 +29,18 @@ pub async fn refresh(
     policy: web::Data<SessionSettings>,
     revocations: web::Data<Revocations>,
 ) -> Result<HttpResponse, ApiError> {
-    let claims = tokens.verify_refresh(&body.refresh_token).map_err(ApiError::InvalidGrant)?;
+    let claims = tokens
+        .verify_refresh(&body.refresh_token)
+        .map_err(ApiError::InvalidGrant)?;
     let policy = policy.into_inner();
     let at = now();
-    let outcome = db.run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?)).await?;
+    let outcome = db
+        .run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?))
+        .await?;
     let (session, user) = match outcome {
-        RefreshOutcome::Rotated(session, user) | RefreshOutcome::Replayed(session, user) => (session, user),
+        RefreshOutcome::Rotated(session, user) | RefreshOutcome::Replayed(session, user) => {
+            (session, user)
+        }
         RefreshOutcome::Refused(reason) => return Err(ApiError::InvalidGrant(reason)),
         RefreshOutcome::ReuseDetected(session) => {
             revocations.insert([session.id.clone()], at);

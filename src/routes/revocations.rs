@@ -22,5 +22,10 @@ struct RevocationList {
 /// listed: older sessions have no live access token left. Served from memory; cacheable for a second.
 pub async fn list(query: web::Query<Since>, revocations: web::Data<Revocations>) -> HttpResponse {
     let (revoked, next_cursor) = revocations.since(query.since.unwrap_or(0));
-    HttpResponse::Ok().insert_header((CACHE_CONTROL, "public, max-age=1")).json(RevocationList { revoked, next_cursor })
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "public, max-age=1"))
+        .json(RevocationList {
+            revoked,
+            next_cursor,
+        })
 }

@@ -47,8 +47,13 @@ pub async fn list(
     let user_id = caller.0.sub.clone();
     let at = now();
     let cutoff = idle_cutoff(at, &policy);
-    let live = db.run(move |conn| Ok(sessions::list_live(conn, &user_id, at, cutoff)?)).await?;
-    let views: Vec<SessionView> = live.into_iter().map(|s| SessionView::new(s, &caller.0.sid)).collect();
+    let live = db
+        .run(move |conn| Ok(sessions::list_live(conn, &user_id, at, cutoff)?))
+        .await?;
+    let views: Vec<SessionView> = live
+        .into_iter()
+        .map(|s| SessionView::new(s, &caller.0.sid))
+        .collect();
     Ok(no_store(HttpResponse::Ok()).json(views))
 }
 
@@ -65,7 +70,9 @@ pub async fn delete(
     let sid = session_id.clone();
     let ended = db
         .run(move |conn| match sessions::find(conn, &sid)? {
-            Some(session) if session.user_id == user_id => Ok(sessions::revoke(conn, &sid, RevokeReason::Deleted, at)?),
+            Some(session) if session.user_id == user_id => {
+                Ok(sessions::revoke(conn, &sid, RevokeReason::Deleted, at)?)
+            }
             _ => Err(ApiError::NotFound),
         })
         .await?;

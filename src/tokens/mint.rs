@@ -30,7 +30,10 @@ impl Tokens {
             jti: token_id(session, TokenKind::Access),
             sid: session.id.clone(),
         };
-        Ok(MintedToken { token: self.sign(TokenKind::Access, &claims)?, expires_in: ttl })
+        Ok(MintedToken {
+            token: self.sign(TokenKind::Access, &claims)?,
+            expires_in: ttl,
+        })
     }
 
     /// The refresh token of the session's current generation. It expires at the earliest of its own lifetime,
@@ -49,7 +52,10 @@ impl Tokens {
             sid: session.id.clone(),
             generation: session.generation,
         };
-        Ok(MintedToken { token: self.sign(TokenKind::Refresh, &claims)?, expires_in: (exp - issued).max(0) })
+        Ok(MintedToken {
+            token: self.sign(TokenKind::Refresh, &claims)?,
+            expires_in: (exp - issued).max(0),
+        })
     }
 
     fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, ApiError> {
@@ -57,7 +63,8 @@ impl Tokens {
         let mut header = Header::new(key.alg);
         header.typ = Some(kind.typ().to_owned());
         header.kid = Some(key.kid.clone());
-        encode(&header, claims, &key.encoding).map_err(|e| ApiError::internal(format_args!("signing: {e}")))
+        encode(&header, claims, &key.encoding)
+            .map_err(|e| ApiError::internal(format_args!("signing: {e}")))
     }
 }
 

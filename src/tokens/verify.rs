@@ -26,7 +26,11 @@ impl Tokens {
         self.verify_with(token, TokenKind::Refresh, false)
     }
 
-    fn verify<C: DeserializeOwned>(&self, token: &str, kind: TokenKind) -> Result<C, TokenRejection> {
+    fn verify<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        kind: TokenKind,
+    ) -> Result<C, TokenRejection> {
         self.verify_with(token, kind, true)
     }
 

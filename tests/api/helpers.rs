@@ -215,6 +215,56 @@ impl TestApp {
         .await
     }
 
+    pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
+        self.post_json("/v1/auth/refresh", &json!({"refresh_token": refresh_token}))
+            .await
+    }
+
+    pub async fn logout(&self, refresh_token: &str) -> reqwest::Response {
+        self.post_json("/v1/auth/logout", &json!({"refresh_token": refresh_token}))
+            .await
+    }
+
+    /// A POST with a bearer token and an optional JSON body.
+    pub async fn post_bearer(
+        &self,
+        path: &str,
+        bearer: &str,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).bearer_auth(bearer);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str, bearer: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The session id of a valid access token, as the server reports it.
+    pub async fn session_id(&self, access_token: &str) -> String {
+        let response = self.get("/v1/auth/verify", Some(access_token)).await;
+        assert_eq!(response.status(), 200);
+        response.headers()["x-auth-session-id"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Logs in `email` with the standard password and returns the tokens.
+    pub async fn logged_in(&self, email: &str) -> TokenResponse {
+        let response = self.login(email, PASSWORD).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
     /// Signs up `email` with the standard password and returns the tokens.
     pub async fn signed_up(&self, email: &str) -> TokenResponse {
         let response = self.signup(email, PASSWORD).await;
