@@ -14,6 +14,9 @@ use crate::error::ApiError;
 /// How often every instance re-reads the revocations.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
+/// How far `next_cursor` stays behind the present.
+const CURSOR_OVERLAP_SECONDS: i64 = 10;
+
 /// Session ids revoked within the window, with when.
 pub struct Revocations {
     revoked: RwLock<HashMap<String, NaiveDateTime>>,
@@ -52,14 +55,17 @@ impl Revocations {
         revoked.extend(session_ids.into_iter().map(|id| (id, at)));
     }
 
-    /// Reloads the set from the database.
+    /// Merges the database's recent revocations into the set and forgets those older than the window. A merge,
+    /// not a replacement: a revocation this instance recorded while the query ran must not drop out.
     pub fn reload(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
         let since = Utc::now().naive_utc() - self.window;
         let rows = sessions::revoked_since(conn, since)?;
-        *self
+        let mut revoked = self
             .revoked
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = rows.into_iter().collect();
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        revoked.retain(|_, at| *at >= since);
+        revoked.extend(rows);
         Ok(())
     }
 
@@ -80,6 +86,10 @@ impl Revocations {
 
     /// Revocations at or after `since` (unix seconds), oldest first, and the cursor for the next call.
     pub fn since(&self, since: i64) -> (Vec<Revoked>, i64) {
+        self.since_at(since, Utc::now().timestamp())
+    }
+
+    fn since_at(&self, since: i64, now: i64) -> (Vec<Revoked>, i64) {
         let mut list: Vec<Revoked> = self
             .read()
             .iter()
@@ -90,8 +100,9 @@ impl Revocations {
             .filter(|r| r.revoked_at >= since)
             .collect();
         list.sort_by(|a, b| (a.revoked_at, &a.sid).cmp(&(b.revoked_at, &b.sid)));
-        // The cursor repeats the last second: a revocation committed later within it is not missed.
-        let next = list.last().map_or(since, |r| r.revoked_at);
+        // The cursor trails the present: a revocation made on another instance reaches this one up to a poll
+        // later, and one committed late keeps an earlier timestamp, so recent seconds are listed again.
+        let next = since.max(now - CURSOR_OVERLAP_SECONDS);
         (list, next)
     }
 
@@ -99,5 +110,30 @@ impl Revocations {
         self.revoked
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(seconds, 0)
+            .unwrap()
+            .naive_utc()
+    }
+
+    #[test]
+    fn since_lists_inclusively_and_the_cursor_trails_the_present() {
+        let revocations = Revocations::new(Duration::from_secs(900));
+        revocations.insert(["b".to_owned()], at(1_000));
+        revocations.insert(["a".to_owned()], at(990));
+        let (list, next) = revocations.since_at(990, 1_005);
+        let sids: Vec<&str> = list.iter().map(|r| r.sid.as_str()).collect();
+        assert_eq!(sids, ["a", "b"]);
+        assert_eq!(next, 995);
+        let (list, next) = revocations.since_at(1_000, 1_005);
+        assert_eq!(list.len(), 1);
+        assert_eq!(next, 1_000, "never moves backwards");
     }
 }
