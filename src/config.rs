@@ -15,6 +15,10 @@ pub struct Settings {
     pub tokens: TokenSettings,
     pub sessions: SessionSettings,
     pub passwords: PasswordSettings,
+    /// Browser origins allowed to call the API (exact `scheme://host[:port]`, credentials allowed).
+    pub cors_origins: Vec<String>,
+    /// Whether the refresh-token cookie is `Secure`; may be off only for an http://localhost issuer.
+    pub cookie_secure: bool,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     pub log: LogSettings,
@@ -155,6 +159,18 @@ impl Settings {
                 reuse_interval: vars.duration("AUTHD_REFRESH_REUSE_INTERVAL", Duration::ZERO)?,
             },
             passwords,
+            cors_origins: parse_origins(&vars.string("AUTHD_CORS_ORIGINS", "")).map_err(
+                |problem| ConfigError {
+                    var: "AUTHD_CORS_ORIGINS",
+                    problem,
+                },
+            )?,
+            cookie_secure: vars
+                .parse("AUTHD_COOKIE_SECURE", true)
+                .map_err(|_| ConfigError {
+                    var: "AUTHD_COOKIE_SECURE",
+                    problem: "expected true or false".into(),
+                })?,
             max_body_bytes: vars.parse("AUTHD_MAX_BODY_BYTES", 16 * 1024)?,
             log: LogSettings {
                 filter: vars.string("AUTHD_LOG", "info"),
@@ -231,6 +247,20 @@ impl Settings {
         if self.sessions.reuse_interval > Duration::from_secs(60) {
             return fail("AUTHD_REFRESH_REUSE_INTERVAL", "must be at most 60 seconds");
         }
+        let local_issuer = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|prefix| {
+                self.tokens
+                    .issuer
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+            });
+        if !self.cookie_secure && !local_issuer {
+            return fail(
+                "AUTHD_COOKIE_SECURE",
+                "may be false only in development, with an http://127.0.0.1 or http://localhost AUTHD_ISSUER",
+            );
+        }
         if self.max_body_bytes < 256 {
             return fail("AUTHD_MAX_BODY_BYTES", "must be at least 256");
         }
@@ -259,6 +289,34 @@ impl DatabaseUrl {
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
     }
+}
+
+/// A comma-separated list of exact origins. No wildcard: cookie mode sends credentials, and a credentialed
+/// CORS response must name the one origin it trusts.
+fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .ok_or_else(|| {
+                    format!("{origin:?} must start with http:// or https:// (no wildcard)")
+                })?;
+            let host_ok = !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+            if host_ok {
+                Ok(origin.to_ascii_lowercase())
+            } else {
+                Err(format!(
+                    "{origin:?} is not an origin (scheme://host[:port], no path or wildcard)"
+                ))
+            }
+        })
+        .collect()
 }
 
 struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
@@ -356,10 +414,48 @@ mod tests {
             ("AUTHD_LOG_FORMAT", "xml"),
             ("AUTHD_SESSION_IDLE", "0"),
             ("AUTHD_REFRESH_REUSE_INTERVAL", "5m"),
+            ("AUTHD_CORS_ORIGINS", "*"),
+            ("AUTHD_COOKIE_SECURE", "maybe"),
+            ("AUTHD_CORS_ORIGINS", "https://app.example.com/"),
+            ("AUTHD_CORS_ORIGINS", "app.example.com"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
         }
+    }
+
+    #[test]
+    fn cors_origins_are_exact() {
+        let s = settings(&[(
+            "AUTHD_CORS_ORIGINS",
+            "https://App.example.com, http://127.0.0.1:5173",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.cors_origins,
+            ["https://app.example.com", "http://127.0.0.1:5173"]
+        );
+        assert!(settings(&[]).unwrap().cors_origins.is_empty());
+    }
+
+    #[test]
+    fn insecure_cookies_only_for_a_local_issuer() {
+        let local = [
+            ("AUTHD_COOKIE_SECURE", "false"),
+            ("AUTHD_ISSUER", "http://localhost:8080"),
+        ];
+        assert!(!settings(&local).unwrap().cookie_secure);
+        let public = [
+            ("AUTHD_COOKIE_SECURE", "false"),
+            ("AUTHD_ISSUER", "https://auth.example.com"),
+        ];
+        assert_eq!(settings(&public).unwrap_err().var, "AUTHD_COOKIE_SECURE");
+        let lookalike = [
+            ("AUTHD_COOKIE_SECURE", "false"),
+            ("AUTHD_ISSUER", "http://localhost.evil.com"),
+        ];
+        assert_eq!(settings(&lookalike).unwrap_err().var, "AUTHD_COOKIE_SECURE");
+        assert!(settings(&[]).unwrap().cookie_secure);
     }
 
     #[test]

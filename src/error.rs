@@ -61,6 +61,8 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("the current password is incorrect")]
     WrongCurrentPassword,
+    #[error("{0}")]
+    CsrfRejected(&'static str),
     #[error("{}", .0.describe())]
     InvalidToken(TokenRejection),
     #[error("{}", .0.describe())]
@@ -93,6 +95,7 @@ impl ApiError {
             Self::WeakPassword(_) => "weak_password",
             Self::EmailTaken => "email_taken",
             Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
+            Self::CsrfRejected(_) => "csrf_rejected",
             Self::InvalidToken(_) => "invalid_token",
             Self::InvalidGrant(_) => "invalid_grant",
             Self::NotFound => "not_found",
@@ -123,7 +126,7 @@ impl ResponseError for ApiError {
             Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EmailTaken => StatusCode::CONFLICT,
             // The bearer token is fine; what failed is a re-check of the password, so not a 401.
-            Self::WrongCurrentPassword => StatusCode::FORBIDDEN,
+            Self::WrongCurrentPassword | Self::CsrfRejected(_) => StatusCode::FORBIDDEN,
             Self::InvalidCredentials | Self::InvalidToken(_) | Self::InvalidGrant(_) => {
                 StatusCode::UNAUTHORIZED
             }

@@ -6,10 +6,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::config::Settings;
+use crate::cors;
 use crate::db::{self, Db};
 use crate::passwords::Passwords;
 use crate::revocations::Revocations;
@@ -85,11 +86,25 @@ impl Application {
         let tokens = web::Data::new(tokens);
         let policy = web::Data::new(settings.sessions.clone());
         let max_body = settings.max_body_bytes;
+        let cors_origins = settings.cors_origins.clone();
+        let allowed_origins = web::Data::new(cors::AllowedOrigins(cors_origins.clone()));
+        let cookies = web::Data::new(routes::CookiePolicy::new(
+            settings.cookie_secure,
+            &cors_origins,
+            &settings.tokens.issuer,
+        ));
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    cors::cors(&cors_origins),
+                ))
+                .wrap(from_fn(cors::cors_hygiene))
                 .wrap(from_fn(log_request))
                 .app_data(routes::json_config(max_body))
                 .app_data(routes::query_config())
+                .app_data(allowed_origins.clone())
+                .app_data(cookies.clone())
                 .app_data(db.clone())
                 .app_data(passwords.clone())
                 .app_data(tokens.clone())

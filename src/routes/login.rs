@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::delivery::CookiePolicy;
 use super::device::device_info;
 use super::signup::Credentials;
 use super::token_response::TokenResponse;
@@ -23,8 +24,13 @@ pub async fn login(
     passwords: web::Data<Passwords>,
     tokens: web::Data<Tokens>,
     policy: web::Data<SessionSettings>,
+    cookies: web::Data<CookiePolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    let Credentials { email, password } = body.into_inner();
+    let Credentials {
+        email,
+        password,
+        token_delivery,
+    } = body.into_inner();
     let password = Password::new(&password);
     // Neither can belong to any account, so refusing early reveals nothing about who has one.
     let Ok(email) = Email::parse(&email) else {
@@ -51,7 +57,8 @@ pub async fn login(
     db.run(move |conn| Ok(sessions::insert(conn, &row)?))
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
-    Ok(TokenResponse::for_session(&tokens, &user, &session)?.respond(StatusCode::OK))
+    let response = TokenResponse::for_session(&tokens, &user, &session)?;
+    Ok(cookies.respond(&response, token_delivery, StatusCode::OK))
 }
 
 /// Re-hashes with the current parameters after they were raised. A failure only postpones the upgrade.

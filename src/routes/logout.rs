@@ -1,7 +1,8 @@
 //! POST /v1/auth/logout and POST /v1/auth/logout-all
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::delivery::CookiePolicy;
 use super::refresh::RefreshRequest;
 use crate::auth::Authenticated;
 use crate::db::Db;
@@ -14,13 +15,17 @@ use crate::tokens::Tokens;
 /// Ends the refresh token's session. Already ended (or expired) is still 204, so a client can always clear its
 /// state; only a token that is not ours (forged, malformed, wrong type) is refused.
 pub async fn logout(
+    req: HttpRequest,
     body: web::Json<RefreshRequest>,
     db: web::Data<Db>,
     tokens: web::Data<Tokens>,
     revocations: web::Data<Revocations>,
+    cookies: web::Data<CookiePolicy>,
 ) -> Result<HttpResponse, ApiError> {
+    let (refresh_token, from_cookie) =
+        cookies.refresh_token(&req, body.into_inner().refresh_token)?;
     let claims = tokens
-        .verify_refresh_for_logout(&body.refresh_token)
+        .verify_refresh_for_logout(&refresh_token)
         .map_err(ApiError::InvalidGrant)?;
     let at = now();
     let sid = claims.sid.clone();
@@ -31,7 +36,11 @@ pub async fn logout(
         revocations.insert([claims.sid.clone()], at);
         tracing::info!(session_id = %claims.sid, "logged out");
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(if from_cookie {
+        cookies.cleared()
+    } else {
+        HttpResponse::NoContent().finish()
+    })
 }
 
 /// Ends every session of the caller, this one included.

@@ -1,5 +1,6 @@
 //! The route table (it reads like the contract) and the JSON body rules shared by every route.
 
+mod delivery;
 mod device;
 mod health;
 mod jwks;
@@ -15,12 +16,15 @@ mod token_response;
 mod verify;
 
 use actix_web::error::JsonPayloadError;
+use actix_web::guard::{self, Guard};
+use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::require_access_token;
 use crate::error::ApiError;
 
+pub use delivery::{CookiePolicy, REFRESH_COOKIE, TokenDelivery};
 pub use token_response::{TokenResponse, UserView};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
@@ -33,7 +37,7 @@ macro_rules! route_table {
         /// Registers every route. A path answers other methods with `405 method_not_allowed`.
         pub fn configure(cfg: &mut web::ServiceConfig) {
             $(
-                let route = web::method(actix_web::http::Method::$method).to($handler);
+                let route = web::route().guard(accepts(Method::$method)).to($handler);
                 $( let route = route_table!(@$bearer route); )?
                 cfg.service(web::resource($path).route(route).default_service(not_allowed(stringify!($method))));
             )*
@@ -97,7 +101,18 @@ pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-fn not_allowed(allow: &'static str) -> actix_web::Route {
+/// The route's method, and HEAD along with GET (RFC 9110 §9.3.2; actix sends no body for HEAD).
+fn accepts(method: Method) -> impl Guard {
+    let head = if method == Method::GET {
+        Method::HEAD
+    } else {
+        method.clone()
+    };
+    guard::Any(guard::Method(method)).or(guard::Method(head))
+}
+
+fn not_allowed(method: &'static str) -> actix_web::Route {
+    let allow = if method == "GET" { "GET, HEAD" } else { method };
     web::route()
         .to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
 }

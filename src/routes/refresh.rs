@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::delivery::{CookiePolicy, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
 use crate::config::SessionSettings;
@@ -14,10 +15,12 @@ use crate::revocations::Revocations;
 use crate::rotation::{self, RefreshOutcome};
 use crate::tokens::Tokens;
 
-/// The body of refresh and logout.
+/// The body of refresh and logout. Without `refresh_token`, the token comes from the cookie.
 #[derive(Deserialize)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
+    /// Where the new refresh token goes; by default where the presented one came from.
+    pub token_delivery: Option<TokenDelivery>,
 }
 
 /// Rotates: the presented refresh token dies and the session's next pair is returned.
@@ -28,9 +31,20 @@ pub async fn refresh(
     tokens: web::Data<Tokens>,
     policy: web::Data<SessionSettings>,
     revocations: web::Data<Revocations>,
+    cookies: web::Data<CookiePolicy>,
 ) -> Result<HttpResponse, ApiError> {
+    let RefreshRequest {
+        refresh_token,
+        token_delivery,
+    } = body.into_inner();
+    let (refresh_token, from_cookie) = cookies.refresh_token(&req, refresh_token)?;
+    let delivery = token_delivery.unwrap_or(if from_cookie {
+        TokenDelivery::Cookie
+    } else {
+        TokenDelivery::Json
+    });
     let claims = tokens
-        .verify_refresh(&body.refresh_token)
+        .verify_refresh(&refresh_token)
         .map_err(ApiError::InvalidGrant)?;
     let policy = policy.into_inner();
     let at = now();
@@ -55,5 +69,6 @@ pub async fn refresh(
             return Err(ApiError::InvalidGrant(TokenRejection::ReuseDetected));
         }
     };
-    Ok(TokenResponse::for_session(&tokens, &user, &session)?.respond(StatusCode::OK))
+    let response = TokenResponse::for_session(&tokens, &user, &session)?;
+    Ok(cookies.respond(&response, delivery, StatusCode::OK))
 }

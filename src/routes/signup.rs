@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use serde::Deserialize;
 
+use super::delivery::{CookiePolicy, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
 use crate::config::SessionSettings;
@@ -15,11 +16,13 @@ use crate::error::ApiError;
 use crate::passwords::Passwords;
 use crate::tokens::Tokens;
 
-/// Email and password, as signup and login take them.
+/// Email and password, as signup and login take them, and where the refresh token should go.
 #[derive(Deserialize)]
 pub struct Credentials {
     pub email: String,
     pub password: String,
+    #[serde(default)]
+    pub token_delivery: TokenDelivery,
 }
 
 /// Creates the account and its first session; 201 with tokens.
@@ -30,8 +33,13 @@ pub async fn signup(
     passwords: web::Data<Passwords>,
     tokens: web::Data<Tokens>,
     policy: web::Data<SessionSettings>,
+    cookies: web::Data<CookiePolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    let Credentials { email, password } = body.into_inner();
+    let Credentials {
+        email,
+        password,
+        token_delivery,
+    } = body.into_inner();
     let email = Email::parse(&email)?;
     let password_hash = passwords
         .hash_new(Password::new(&password), email.as_str().to_owned())
@@ -59,5 +67,6 @@ pub async fn signup(
         })
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
-    Ok(TokenResponse::for_session(&tokens, &user, &session)?.respond(StatusCode::CREATED))
+    let response = TokenResponse::for_session(&tokens, &user, &session)?;
+    Ok(cookies.respond(&response, token_delivery, StatusCode::CREATED))
 }

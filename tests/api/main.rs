@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 
+mod browser;
 mod health;
 mod jwks;
 mod login;
