@@ -45,6 +45,8 @@ pub struct TokenSettings {
     pub audience: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// Clock skew tolerated when checking `exp` and `nbf` (RFC 8725 advises a small one).
+    pub clock_leeway: Duration,
     /// Directory holding the signing keys; created with fresh keys on first start.
     pub key_dir: PathBuf,
 }
@@ -147,6 +149,7 @@ impl Settings {
                 access_ttl: vars.duration("AUTHD_ACCESS_TTL", Duration::from_secs(15 * 60))?,
                 refresh_ttl: vars
                     .duration("AUTHD_REFRESH_TTL", Duration::from_secs(30 * 24 * 3600))?,
+                clock_leeway: vars.duration("AUTHD_CLOCK_LEEWAY", Duration::from_secs(30))?,
                 key_dir: PathBuf::from(
                     vars.string("AUTHD_KEY_DIR", &data_dir.display().to_string()),
                 ),
@@ -231,6 +234,9 @@ impl Settings {
             || self.tokens.access_ttl > Duration::from_secs(24 * 3600)
         {
             return fail("AUTHD_ACCESS_TTL", "must be between 1 second and 24 hours");
+        }
+        if self.tokens.clock_leeway > Duration::from_secs(60) {
+            return fail("AUTHD_CLOCK_LEEWAY", "must be at most 60 seconds");
         }
         if self.tokens.refresh_ttl < self.tokens.access_ttl {
             return fail(
@@ -415,6 +421,7 @@ mod tests {
             ("AUTHD_SESSION_IDLE", "0"),
             ("AUTHD_REFRESH_REUSE_INTERVAL", "5m"),
             ("AUTHD_CORS_ORIGINS", "*"),
+            ("AUTHD_CLOCK_LEEWAY", "5m"),
             ("AUTHD_COOKIE_SECURE", "maybe"),
             ("AUTHD_CORS_ORIGINS", "https://app.example.com/"),
             ("AUTHD_CORS_ORIGINS", "app.example.com"),

@@ -16,9 +16,6 @@ use jsonwebtoken::jwk::JwkSet;
 
 use crate::config::{SessionSettings, TokenSettings};
 
-/// Clock skew tolerated on `exp` and `nbf`.
-pub const LEEWAY_SECONDS: u64 = 30;
-
 /// The key set plus the claims every token carries; shared by all workers.
 #[derive(Clone)]
 pub struct Tokens {
@@ -28,6 +25,8 @@ pub struct Tokens {
     access_ttl: Duration,
     refresh_ttl: Duration,
     idle_timeout: Duration,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    leeway: Duration,
 }
 
 impl Tokens {
@@ -39,6 +38,7 @@ impl Tokens {
             access_ttl: settings.access_ttl,
             refresh_ttl: settings.refresh_ttl,
             idle_timeout: sessions.idle_timeout,
+            leeway: settings.clock_leeway,
         }
     }
 
@@ -56,6 +56,6 @@ impl Tokens {
     /// How long after its last use a revoked session's access tokens could still verify: the window in
     /// which revocations must be remembered.
     pub fn access_token_window(&self) -> Duration {
-        self.access_ttl + Duration::from_secs(LEEWAY_SECONDS)
+        self.access_ttl + self.leeway
     }
 }

@@ -4,7 +4,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use serde::de::DeserializeOwned;
 
-use super::{AccessClaims, LEEWAY_SECONDS, RefreshClaims, TokenKind, Tokens};
+use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
 use crate::error::TokenRejection;
 
 /// Longer inputs are refused before any parsing; our tokens are a few hundred bytes.
@@ -70,7 +70,7 @@ impl Tokens {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECONDS;
+        validation.leeway = self.leeway.as_secs();
         validation
     }
 }

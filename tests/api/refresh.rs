@@ -226,6 +226,31 @@ async fn rotation_does_not_extend_the_absolute_lifetime(backend: Backend) {
     assert_eq!(body["reason"], "expired");
 }
 
+async fn an_expired_access_token_is_refused_and_a_refresh_recovers(backend: Backend) {
+    let settings = [("AUTHD_ACCESS_TTL", "1"), ("AUTHD_CLOCK_LEEWAY", "0")];
+    let app = spawn_app_with(backend, &settings).await;
+    let tokens = app.signed_up("short@example.com").await;
+    assert_eq!(tokens.expires_in, 1);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_invalid_token(
+        app.get("/v1/me", Some(&tokens.access_token)).await,
+        "expired",
+    )
+    .await;
+    let fresh: Value = app
+        .refresh(&tokens.refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/v1/me", fresh["access_token"].as_str())
+            .await
+            .status(),
+        200
+    );
+}
+
 backend_tests!(
     refresh_rotates_the_pair,
     reuse_of_a_rotated_token_revokes_the_whole_session,
@@ -235,4 +260,5 @@ backend_tests!(
     an_access_token_is_not_a_grant_and_forgeries_are_refused,
     an_idle_session_expires,
     rotation_does_not_extend_the_absolute_lifetime,
+    an_expired_access_token_is_refused_and_a_refresh_recovers,
 );
