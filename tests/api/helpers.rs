@@ -319,3 +319,10 @@ pub async fn assert_invalid_token(response: reqwest::Response, reason: &str) {
         );
     }
 }
+
+/// Asserts a 401 `invalid_grant` with the given reason (no bearer challenge: a grant is not a credential).
+pub async fn assert_invalid_grant(response: reqwest::Response, reason: &str) {
+    assert!(response.headers().get("www-authenticate").is_none());
+    let body = assert_error(response, 401, "invalid_grant").await;
+    assert_eq!(body["reason"], reason, "{body}");
+}
