@@ -17,6 +17,7 @@ mod restart;
 mod revocation;
 mod sessions;
 mod signup;
+mod startup;
 mod token_forgery;
 mod two_instances;
 mod verify;
