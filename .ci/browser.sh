@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Browser test: examples/spa in Debian's Chromium (headless, via playwright-core) against a real authd, in bearer
+# and cookie mode (tests/browser/spa.test.mjs). Never skips: no Chromium, no npm or no authd is a failure.
+# Usage: .ci/browser.sh [path/to/authd]   (default target/debug/authd; build it first)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(realpath "${1:-$repo/target/debug/authd}")
+cd "$repo"
+[ -x "$bin" ] || { echo "browser.sh: no authd binary at $bin (run cargo build first)" >&2; exit 1; }
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+
+echo "== npm ci (tests/browser)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+work=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Two distinct free loopback ports, held at once so they differ: authd, and the SPA's own origin.
+read -r authd_port spa_port < <(node -e '
+  const net = require("net");
+  const a = net.createServer().listen(0, "127.0.0.1", () => {
+    const b = net.createServer().listen(0, "127.0.0.1", () => {
+      console.log(a.address().port, b.address().port); a.close(); b.close();
+    });
+  });')
+authd_url="http://127.0.0.1:$authd_port"
+spa_origin="http://127.0.0.1:$spa_port"
+access_ttl=2
+
+# One authd for both modes (cookie delivery is chosen per request). The cookie keeps its production default,
+# Secure: Chromium stores and sends Secure cookies for http://127.0.0.1, a potentially trustworthy origin.
+echo "== authd on $authd_url, SPA origin $spa_origin"
+AUTHD_BIND="127.0.0.1:$authd_port" \
+AUTHD_ISSUER="$authd_url" \
+AUTHD_DATA_DIR="$work/data" \
+AUTHD_CORS_ORIGINS="$spa_origin" \
+AUTHD_ACCESS_TTL="$access_ttl" \
+AUTHD_CLOCK_LEEWAY=0 \
+AUTHD_ARGON2_MEMORY_KIB=64 \
+AUTHD_ARGON2_ITERATIONS=1 \
+AUTHD_LOG=warn \
+  "$bin" >"$work/authd.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+  curl -fs "$authd_url/healthz" >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.2
+done
+curl -fs "$authd_url/healthz" >/dev/null || { echo "authd did not start:" >&2; cat "$work/authd.log" >&2; exit 1; }
+
+echo "== browser test"
+status=0
+(cd tests/browser && AUTHD_URL="$authd_url" SPA_PORT="$spa_port" AUTHD_ACCESS_TTL="$access_ttl" npm test --silent) ||
+  status=$?
+if [ "$status" != 0 ]; then
+  echo "== authd log (last 50 lines)" >&2
+  tail -n 50 "$work/authd.log" >&2
+  exit "$status"
+fi
+echo "screenshots: $repo/target/browser-test/"
