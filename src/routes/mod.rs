@@ -1,6 +1,7 @@
 //! The route table (it reads like the contract) and the JSON body rules shared by every route.
 
 mod device;
+mod discovery;
 mod health;
 mod jwks;
 mod login;
@@ -44,6 +45,7 @@ route_table! {
     GET "/v1/auth/verify" => verify::verify, bearer;
     GET "/v1/me" => me::me, bearer;
     GET "/.well-known/jwks.json" => jwks::jwks;
+    GET "/.well-known/openid-configuration" => discovery::openid_configuration;
     GET "/healthz" => health::healthz;
     GET "/readyz" => health::readyz;
 }

@@ -38,7 +38,8 @@ impl Tokens {
     }
 
     /// The refresh token of the session's current generation. It is derived from the row alone (Ed25519 is
-    /// deterministic), so minting it twice gives the same bytes.
+    /// deterministic; an ES256 refresh key is not, so there only the claims repeat), so minting it twice with an
+    /// EdDSA key gives the same bytes.
     pub fn mint_refresh(
         &self,
         session: &Session,
@@ -64,7 +65,8 @@ impl Tokens {
     }
 
     fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, ApiError> {
-        let key = self.keys.signing(kind);
+        let keys = self.keys();
+        let key = keys.signing(kind);
         let mut header = Header::new(key.alg);
         header.typ = Some(kind.typ().to_owned());
         header.kid = Some(key.kid.clone());
