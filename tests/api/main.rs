@@ -4,8 +4,11 @@
 #[macro_use]
 mod helpers;
 
+mod discovery;
 mod health;
+mod hs256;
 mod jwks;
+mod key_rotation;
 mod login;
 mod malformed;
 mod me;
