@@ -46,7 +46,7 @@ pub fn kid_of_pem(path: &Path, pem: &[u8], alg: KeyAlg) -> Result<String, KeyErr
 }
 
 /// PKCS#8 v1 (what `openssl genpkey -algorithm ed25519` writes) around 32 random bytes.
-fn ed25519_pem() -> String {
+pub(crate) fn ed25519_pem() -> String {
     let mut seed = [0u8; 32];
     rand::fill(&mut seed);
     // RFC 8410: SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING seed } }.
