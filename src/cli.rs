@@ -155,10 +155,23 @@ pub fn run_keys(
                 TokenKind::Refresh => KeyAlg::EdDSA,
             };
             let rotation = ring::rotate(dir, kind, default)?;
-            if rotation.generated_now && kind == TokenKind::Access {
-                writeln!(out, "warning: there was no next access key, so one was generated and activated at once; \
-                    verifiers that cached the JWKS may refuse its tokens until they refetch it. \
-                    Next time run `authd keys generate` at least 15 minutes before rotating.").map_err(io)?;
+            if rotation.generated_now {
+                let why = match kind {
+                    TokenKind::Access => {
+                        "verifiers that cached the JWKS may refuse its tokens until they refetch it. \
+                        Next time run `authd keys generate` at least 15 minutes before rotating."
+                    }
+                    TokenKind::Refresh => {
+                        "instances that have not reloaded the ring yet (up to 2 s) refuse its tokens. \
+                        Next time run `authd keys generate --kind refresh` first."
+                    }
+                };
+                writeln!(
+                    out,
+                    "warning: there was no next {} key, so one was generated and activated at once; {why}",
+                    kind.name()
+                )
+                .map_err(io)?;
             }
             writeln!(
                 out,

@@ -74,3 +74,48 @@ fn p256_pem() -> Result<String, String> {
         .map(|pem| pem.to_string())
         .map_err(|e| format!("cannot encode a P-256 key: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Refresh tokens are re-derivable from the session row only if signing is deterministic: Ed25519 is, and
+    /// RustCrypto's ECDSA uses RFC 6979 nonces.
+    #[test]
+    fn both_algorithms_sign_deterministically() {
+        let claims = serde_json::json!({"sub": "s", "exp": 1});
+        for (pem, alg) in [
+            (ed25519_pem(), Algorithm::EdDSA),
+            (p256_pem().unwrap(), Algorithm::ES256),
+        ] {
+            let key = match alg {
+                Algorithm::EdDSA => EncodingKey::from_ed_pem(pem.as_bytes()),
+                _ => EncodingKey::from_ec_pem(pem.as_bytes()),
+            }
+            .unwrap();
+            let sign =
+                || jsonwebtoken::encode(&jsonwebtoken::Header::new(alg), &claims, &key).unwrap();
+            assert_eq!(sign(), sign(), "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn generated_keys_are_private_and_named_by_kid() {
+        let dir = tempfile::tempdir().unwrap();
+        for alg in [KeyAlg::EdDSA, KeyAlg::ES256] {
+            let entry = generate(dir.path(), TokenKind::Access, alg).unwrap();
+            assert_eq!(entry.file, format!("access-{}.pem", entry.kid));
+            let pem = std::fs::read(dir.path().join(&entry.file)).unwrap();
+            assert_eq!(kid_of_pem(dir.path(), &pem, alg).unwrap(), entry.kid);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(dir.path().join(&entry.file))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+        }
+    }
+}

@@ -37,9 +37,8 @@ impl Tokens {
         })
     }
 
-    /// The refresh token of the session's current generation. It is derived from the row alone (Ed25519 is
-    /// deterministic; an ES256 refresh key is not, so there only the claims repeat), so minting it twice with an
-    /// EdDSA key gives the same bytes.
+    /// The refresh token of the session's current generation. It is derived from the row alone (Ed25519 and
+    /// RustCrypto's RFC 6979 ECDSA are deterministic), so minting it twice with the same key gives the same bytes.
     pub fn mint_refresh(
         &self,
         session: &Session,

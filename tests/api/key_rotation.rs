@@ -267,6 +267,28 @@ async fn an_es256_ring_works_end_to_end_and_stays_pinned(backend: Backend) {
         parts[2]
     );
     assert_invalid_token(app.get("/v1/me", Some(&forged)).await, "bad_signature").await;
+    // Algorithm confusion: HS256 keyed with public material of the P-256 key, under its kid.
+    let claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    let mut point = vec![4u8];
+    point.extend(b64.decode(key["x"].as_str().unwrap()).unwrap());
+    point.extend(b64.decode(key["y"].as_str().unwrap()).unwrap());
+    let jwk_text = key.to_string();
+    for secret in [
+        point.as_slice(),
+        jwk_text.as_bytes(),
+        key["x"].as_str().unwrap().as_bytes(),
+    ] {
+        let mut hs = jsonwebtoken::Header::new(Algorithm::HS256);
+        hs.typ = Some("at+jwt".into());
+        hs.kid = header.kid.clone();
+        let confused = jsonwebtoken::encode(
+            &hs,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(secret),
+        )
+        .unwrap();
+        assert_invalid_token(app.get("/v1/me", Some(&confused)).await, "bad_signature").await;
+    }
     // Mixed ring: an EdDSA next key joins, then signs; the ES256 tokens keep working.
     keys(
         &app,
