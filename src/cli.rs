@@ -93,6 +93,18 @@ pub fn run_keys(
             .map_err(io)?;
             return Ok(());
         }
+        KeysCommand::Generate {
+            kind: Kind::Access, ..
+        }
+        | KeysCommand::Rotate { kind: Kind::Access }
+            if settings.hs256_secret.is_some() =>
+        {
+            return Err(KeyError::new(
+                dir,
+                "HS256 mode: access tokens are signed with AUTHD_HS256_SECRET, not with ring keys; \
+                 change the secret to rotate it (access tokens signed with the old one stop verifying)",
+            ));
+        }
         // Preparing a directory before the first start works too.
         KeysCommand::Generate { .. } | KeysCommand::Rotate { .. } => {
             for line in ring::initialise(dir, settings.access_alg, settings.hs256_secret.is_none())?

@@ -92,6 +92,46 @@ async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
     )
     .unwrap();
     assert_invalid_token(app.get("/v1/me", Some(&confused)).await, "wrong_type").await;
+
+    // The ring's commands: access keys are not the ring's business in this mode, refresh keys still are.
+    use authd::cli::{KeysCommand, Kind, run_keys};
+    let mut out = Vec::new();
+    let settings = app.token_settings();
+    let refused = run_keys(
+        KeysCommand::Generate {
+            kind: Kind::Access,
+            alg: None,
+        },
+        &settings,
+        &mut out,
+    )
+    .unwrap_err();
+    assert!(
+        refused.to_string().contains("AUTHD_HS256_SECRET"),
+        "{refused}"
+    );
+    run_keys(
+        KeysCommand::Generate {
+            kind: Kind::Refresh,
+            alg: None,
+        },
+        &settings,
+        &mut out,
+    )
+    .unwrap();
+    run_keys(
+        KeysCommand::Rotate {
+            kind: Kind::Refresh,
+        },
+        &settings,
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        !text.contains(SECRET_B64.trim_start_matches("base64:")),
+        "{text}"
+    );
 }
 
 backend_tests!(hs256_mode_round_trips_and_publishes_no_key);
