@@ -37,7 +37,7 @@ P_AUTHD=18281 P_EXPRESS=18282 P_NGINX=18283 P_ECHO=18284
 ISSUER="http://127.0.0.1:$P_AUTHD"
 AUDIENCE=authd-ci
 export AUTHD_DATA_DIR="$work/data" AUTHD_BIND="127.0.0.1:$P_AUTHD" AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE"
-export AUTHD_ARGON2_MEMORY_KIB=64 AUTHD_ARGON2_ITERATIONS=1 AUTHD_LOG=warn
+export AUTHD_ARGON2_MEMORY_KIB=64 AUTHD_ARGON2_ITERATIONS=1 AUTHD_LOG=info
 
 wait_for() { # url
   for _ in $(seq 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done
@@ -46,10 +46,12 @@ wait_for() { # url
 
 step "real clients: starting authd, the Express example and nginx"
 "$authd" >"$work/authd.log" 2>&1 &
-pids+=($!)
+authd_pid=$!
+pids+=($authd_pid)
 wait_for "$ISSUER/healthz"
-# Publish the next key before any verifier fetches the JWKS, as the README's rotation procedure asks.
-"$authd" keys generate --kind access >/dev/null
+# Publish the next key before any verifier fetches the JWKS, as the README's rotation procedure asks. It is an
+# ES256 key, so the rotation also switches algorithm under the verifiers' feet.
+"$authd" keys generate --kind access --alg ES256 >/dev/null
 (cd examples/express && PORT=$P_EXPRESS AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE" exec node server.js) \
   >"$work/express.log" 2>&1 &
 pids+=($!)
@@ -137,6 +139,11 @@ s=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_NGINX/" -H 'x-au
 step "real clients: rotation logs nobody out"
 old_kid=$(ring_kid active)
 "$authd" keys rotate --kind access >/dev/null
+# SIGHUP reloads at once (and must not kill the server, which is SIGHUP's default action).
+kill -HUP "$authd_pid"
+for _ in $(seq 20); do grep -q 'SIGHUP: reloading the key ring' "$work/authd.log" && break; sleep 0.1; done
+grep -q 'SIGHUP: reloading the key ring' "$work/authd.log" || fail "authd did not reload on SIGHUP"
+curl -fs -o /dev/null "$ISSUER/healthz" || fail "authd died on SIGHUP"
 new_access=""
 for _ in $(seq 50); do
   new_access=$(curl -fs "$ISSUER/v1/auth/login" -H 'content-type: application/json' \
@@ -144,11 +151,17 @@ for _ in $(seq 50); do
   [[ "$(node -e 'console.log(JSON.parse(Buffer.from(process.argv[1].split(".")[0],"base64url")).kid)' "$new_access")" = "$next_kid" ]] && break
   sleep 0.2
 done
-accepted "post-rotation" "$new_access"
+[[ "$(node -e 'console.log(JSON.parse(Buffer.from(process.argv[1].split(".")[0],"base64url")).alg)' "$new_access")" = ES256 ]] \
+  || fail "authd does not sign with the rotated ES256 key"
+accepted "post-rotation (ES256)" "$new_access"
 accepted "pre-rotation (retiring key)" "$access"
 "$authd" keys retire "$old_kid" --force >/dev/null
 for _ in $(seq 50); do [ "$(gateway "$access")" = 401 ] && break; sleep 0.2; done
 [ "$(gateway "$access")" = 401 ] || fail "nginx still accepts a token of a retired key"
 [ "$(rust "$access")" = 1 ] || fail "the Rust example (fresh JWKS) still accepts a token of a retired key"
 accepted "post-rotation, after the retire" "$new_access"
+
+for secret in "$access" "$refresh" "$new_access" "PRIVATE KEY" "$(sed -n 2p "$AUTHD_DATA_DIR"/refresh-*.pem)"; do
+  if grep -qF -- "$secret" "$work/authd.log"; then fail "authd logged a token or key"; fi
+done
 echo "real clients: ok"
