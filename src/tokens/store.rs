@@ -120,3 +120,35 @@ pub(super) fn watch(store: Weak<KeyStore>, every: Duration) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::ring::{self, KeyAlg};
+    use crate::tokens::{KeySet, TokenKind};
+
+    #[test]
+    fn a_broken_ring_keeps_the_previous_keys_until_it_is_fixed() {
+        let dir = tempfile::tempdir().unwrap();
+        ring::initialise(dir.path(), KeyAlg::EdDSA, true).unwrap();
+        let store = KeyStore::new(
+            KeySet::load(dir.path(), None).unwrap(),
+            dir.path().to_owned(),
+            None,
+        );
+        let kid = store.current().signing(TokenKind::Access).kid.clone();
+        assert!(!store.reload().unwrap(), "same ring, same keys");
+
+        let state = dir.path().join(STATE_FILE);
+        let good = std::fs::read(&state).unwrap();
+        std::fs::write(&state, b"{ half a file").unwrap();
+        assert!(store.reload().is_err());
+        assert_eq!(store.current().signing(TokenKind::Access).kid, kid);
+
+        std::fs::write(&state, &good).unwrap();
+        let next = ring::generate(dir.path(), TokenKind::Access, KeyAlg::ES256).unwrap();
+        assert!(store.reload().unwrap());
+        assert!(store.current().by_kid(&next.kid).is_some());
+        assert!(!store.reload().unwrap(), "unchanged since the last reload");
+    }
+}
