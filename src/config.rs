@@ -49,6 +49,11 @@ pub struct TokenSettings {
     pub clock_leeway: Duration,
     /// Directory holding the signing keys; created with fresh keys on first start.
     pub key_dir: PathBuf,
+    /// `AUTHD_ACCESS_TOKEN_ALG`: the algorithm of access keys generated without an explicit one (EdDSA or ES256).
+    pub access_alg: crate::tokens::KeyAlg,
+    /// HS256 mode (`AUTHD_ACCESS_TOKEN_ALG=HS256`): access tokens are signed with this shared secret instead
+    /// of the key ring's access keys, and the JWKS is empty.
+    pub hs256_secret: Option<crate::tokens::HmacSecret>,
 }
 
 /// How long sessions live and how strictly refresh tokens rotate.
@@ -132,6 +137,7 @@ impl Settings {
             parallelism: vars.parse("AUTHD_ARGON2_PARALLELISM", 1)?,
             max_concurrent_hashes: vars.parse("AUTHD_MAX_CONCURRENT_HASHES", cpu_count())?,
         };
+        let (access_alg, hs256_secret) = access_token_alg(&vars)?;
         let settings = Settings {
             workers: vars.parse("AUTHD_WORKERS", cpu_count())?,
             database: DatabaseSettings {
@@ -153,6 +159,8 @@ impl Settings {
                 key_dir: PathBuf::from(
                     vars.string("AUTHD_KEY_DIR", &data_dir.display().to_string()),
                 ),
+                access_alg,
+                hs256_secret,
             },
             sessions: SessionSettings {
                 max_age: vars
@@ -235,7 +243,7 @@ impl Settings {
         {
             return fail("AUTHD_ACCESS_TTL", "must be between 1 second and 24 hours");
         }
-        if self.tokens.clock_leeway > Duration::from_secs(60) {
+        if self.tokens.clock_leeway > crate::tokens::MAX_LEEWAY {
             return fail("AUTHD_CLOCK_LEEWAY", "must be at most 60 seconds");
         }
         if self.tokens.refresh_ttl < self.tokens.access_ttl {
@@ -359,6 +367,36 @@ impl Vars<'_> {
     }
 }
 
+/// `AUTHD_ACCESS_TOKEN_ALG` (EdDSA, ES256 or HS256) and, for HS256 only, `AUTHD_HS256_SECRET`.
+fn access_token_alg(
+    vars: &Vars<'_>,
+) -> Result<(crate::tokens::KeyAlg, Option<crate::tokens::HmacSecret>), ConfigError> {
+    let secret = (vars.0)("AUTHD_HS256_SECRET").filter(|v| !v.is_empty());
+    let alg = vars.string("AUTHD_ACCESS_TOKEN_ALG", "EdDSA");
+    if alg.trim() == "HS256" {
+        let raw = secret.ok_or_else(|| ConfigError {
+            var: "AUTHD_HS256_SECRET",
+            problem: "is required when AUTHD_ACCESS_TOKEN_ALG=HS256".into(),
+        })?;
+        let secret = crate::tokens::HmacSecret::parse(&raw).map_err(|problem| ConfigError {
+            var: "AUTHD_HS256_SECRET",
+            problem,
+        })?;
+        return Ok((crate::tokens::KeyAlg::EdDSA, Some(secret)));
+    }
+    if secret.is_some() {
+        return Err(ConfigError {
+            var: "AUTHD_HS256_SECRET",
+            problem: "is set but AUTHD_ACCESS_TOKEN_ALG is not HS256; unset one of them".into(),
+        });
+    }
+    let alg = alg.trim().parse().map_err(|problem: String| ConfigError {
+        var: "AUTHD_ACCESS_TOKEN_ALG",
+        problem: problem.replace("EdDSA or ES256", "EdDSA, ES256 or HS256"),
+    })?;
+    Ok((alg, None))
+}
+
 /// `900`, `900s`, `15m`, `1h`, `30d`.
 fn parse_duration(raw: &str) -> Option<Duration> {
     let (digits, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
@@ -463,6 +501,53 @@ mod tests {
         ];
         assert_eq!(settings(&lookalike).unwrap_err().var, "AUTHD_COOKIE_SECURE");
         assert!(settings(&[]).unwrap().cookie_secure);
+    }
+
+    #[test]
+    fn hs256_mode_refuses_weak_or_missing_secrets() {
+        for secret in [
+            None,
+            Some("secret"),
+            Some("changeme"),
+            Some(&*"ab".repeat(20)),
+        ] {
+            let mut vars = vec![("AUTHD_ACCESS_TOKEN_ALG", "HS256")];
+            vars.extend(secret.map(|s| ("AUTHD_HS256_SECRET", s)));
+            let err = settings(&vars).unwrap_err();
+            assert_eq!(err.var, "AUTHD_HS256_SECRET", "{secret:?}");
+        }
+        let strong = "base64:q3J0c1+Vf8k2mXbW9zTnL4hR6yPaE1uDgOiC7sKvBjQ=";
+        let s = settings(&[
+            ("AUTHD_ACCESS_TOKEN_ALG", "HS256"),
+            ("AUTHD_HS256_SECRET", strong),
+        ])
+        .unwrap();
+        assert_eq!(s.tokens.hs256_secret.unwrap().expose().len(), 32);
+        assert!(
+            !format!(
+                "{:?}",
+                settings(&[
+                    ("AUTHD_ACCESS_TOKEN_ALG", "HS256"),
+                    ("AUTHD_HS256_SECRET", strong)
+                ])
+                .unwrap()
+            )
+            .contains("q3J0")
+        );
+        // A secret without HS256 mode is a mistake, and RS256 is refused by name.
+        assert_eq!(
+            settings(&[("AUTHD_HS256_SECRET", strong)]).unwrap_err().var,
+            "AUTHD_HS256_SECRET"
+        );
+        let rs = settings(&[("AUTHD_ACCESS_TOKEN_ALG", "RS256")]).unwrap_err();
+        assert!(rs.problem.contains("RUSTSEC-2023-0071"), "{rs}");
+        assert_eq!(
+            settings(&[("AUTHD_ACCESS_TOKEN_ALG", "ES256")])
+                .unwrap()
+                .tokens
+                .access_alg,
+            crate::tokens::KeyAlg::ES256
+        );
     }
 
     #[test]

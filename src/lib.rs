@@ -1,6 +1,7 @@
 //! authd: a self-hostable authentication service that issues JWTs.
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod cors;
 pub mod db;

@@ -1,12 +1,14 @@
-//! The `authd` binary: settings from the environment, then serve.
+//! The `authd` binary: `authd` / `authd serve` runs the server, `authd keys ...` manages the key ring.
 
 use std::process::ExitCode;
 
+use authd::cli::{Cli, Command};
 use authd::config::Settings;
 use authd::startup::Application;
+use clap::Parser;
 
-#[actix_web::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {
@@ -14,6 +16,25 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match cli.command {
+        None | Some(Command::Serve) => serve(settings),
+        Some(Command::Keys(command)) => {
+            match authd::cli::run_keys(command, &settings.tokens, &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("authd keys: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn serve(settings: Settings) -> ExitCode {
+    actix_web::rt::System::new().block_on(run(settings))
+}
+
+async fn run(settings: Settings) -> ExitCode {
     authd::telemetry::init(&settings.log);
     let app = match Application::build(settings) {
         Ok(app) => app,

@@ -46,11 +46,21 @@ impl Application {
     /// Loads (or creates) the keys, migrates the database and binds the listener. Every failure happens here,
     /// not at the first request.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
-        let (keys, generated) = KeySet::load_or_generate(&settings.tokens.key_dir)?;
-        for path in generated {
-            tracing::info!(path = %path.display(), "generated a new signing key (it is reused on later starts)");
+        let (keys, generated) = KeySet::load_or_generate(
+            &settings.tokens.key_dir,
+            settings.tokens.access_alg,
+            settings.tokens.hs256_secret.as_ref(),
+        )?;
+        for line in generated {
+            tracing::info!("{line} (the key ring is reused on later starts)");
+        }
+        if settings.tokens.hs256_secret.is_some() {
+            tracing::info!(
+                "HS256 mode: access tokens are signed with AUTHD_HS256_SECRET; the JWKS is empty"
+            );
         }
         let tokens = Tokens::new(keys, &settings.tokens, &settings.sessions);
+        tokens.watch_key_ring(crate::tokens::RELOAD_INTERVAL);
 
         let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
         let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;

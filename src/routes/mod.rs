@@ -2,6 +2,7 @@
 
 mod delivery;
 mod device;
+mod discovery;
 mod health;
 mod jwks;
 mod login;
@@ -60,6 +61,7 @@ route_table! {
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
     GET "/v1/revocations" => revocations::list;
     GET "/.well-known/jwks.json" => jwks::jwks;
+    GET "/.well-known/openid-configuration" => discovery::openid_configuration;
     GET "/healthz" => health::healthz;
     GET "/readyz" => health::readyz;
 }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// The two token kinds; each has its own `typ` header and its own signing key, so neither passes for the other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TokenKind {
     Access,
     Refresh,
@@ -15,6 +16,14 @@ impl TokenKind {
         match self {
             Self::Access => "at+jwt",
             Self::Refresh => "refresh+jwt",
+        }
+    }
+
+    /// `access` or `refresh`, as the key ring and the CLI spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Refresh => "refresh",
         }
     }
 }

@@ -1,36 +1,37 @@
-//! Signing keys: Ed25519 keys kept as PKCS#8 PEM files, generated on first start, identified by their RFC 7638
-//! thumbprint. The access-token key is published in the JWKS; the refresh-token key never is.
+//! Signing keys in memory: each one pinned to its algorithm and identified by its RFC 7638 thumbprint. A `KeySet`
+//! is an immutable snapshot of the key ring (see `ring.rs`); reloading builds a new snapshot.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, PublicKeyUse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
 use super::claims::TokenKind;
+use super::hmac_secret::HmacSecret;
+use super::ring::{KeyAlg, KeyState, RingFile};
 
 /// One key: how to sign, how to verify, and the algorithm it is pinned to.
 pub struct SigningKey {
     pub kid: String,
     pub kind: TokenKind,
     pub alg: Algorithm,
+    pub state: KeyState,
     pub encoding: EncodingKey,
     pub decoding: DecodingKey,
-    /// The public half as a JWK (kid, alg, use set).
-    pub public_jwk: Jwk,
+    /// The public half as a JWK (kid, alg, use set); `None` for an HMAC key, which is never published.
+    pub public_jwk: Option<Jwk>,
 }
 
-/// The keys this server signs and verifies with.
+/// The keys this server signs and verifies with: every key of the ring (`next`, `active` and `retiring` all
+/// verify, only `active` signs), plus the shared HMAC secret in HS256 mode.
 pub struct KeySet {
-    pub access: SigningKey,
-    pub refresh: SigningKey,
+    keys: Vec<SigningKey>,
 }
 
-/// A key file that could not be read, written or used.
+/// A key file or the ring state that could not be read, written or used.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {problem}")]
 pub struct KeyError {
@@ -38,117 +39,164 @@ pub struct KeyError {
     pub problem: String,
 }
 
-impl KeySet {
-    /// Loads `access-key.pem` and `refresh-key.pem` from `dir`, creating any that are missing.
-    /// Returns the keys and the files that were generated now.
-    pub fn load_or_generate(dir: &Path) -> Result<(Self, Vec<PathBuf>), KeyError> {
-        let mut generated = Vec::new();
-        let mut load = |name: &str, kind| {
-            let path = dir.join(name);
-            if !path.exists() {
-                write_new_key(dir, &path)?;
-                generated.push(path.clone());
-            }
-            SigningKey::from_pem_file(&path, kind)
-        };
-        let access = load("access-key.pem", TokenKind::Access)?;
-        let refresh = load("refresh-key.pem", TokenKind::Refresh)?;
-        Ok((Self { access, refresh }, generated))
-    }
-
-    /// The key with this id, whichever kind it signs.
-    pub fn by_kid(&self, kid: &str) -> Option<&SigningKey> {
-        [&self.access, &self.refresh]
-            .into_iter()
-            .find(|key| key.kid == kid)
-    }
-
-    /// The key that signs new tokens of `kind`.
-    pub fn signing(&self, kind: TokenKind) -> &SigningKey {
-        match kind {
-            TokenKind::Access => &self.access,
-            TokenKind::Refresh => &self.refresh,
+impl KeyError {
+    pub(crate) fn new(path: &Path, problem: impl std::fmt::Display) -> Self {
+        Self {
+            path: path.to_owned(),
+            problem: problem.to_string(),
         }
     }
 }
 
-impl SigningKey {
-    fn from_pem_file(path: &Path, kind: TokenKind) -> Result<Self, KeyError> {
-        let fail = |problem: String| KeyError {
-            path: path.to_owned(),
-            problem,
-        };
-        warn_if_readable_by_others(path);
-        let pem = fs::read(path).map_err(|e| fail(e.to_string()))?;
-        let encoding = EncodingKey::from_ed_pem(&pem)
-            .map_err(|e| fail(format!("not an Ed25519 private key in PKCS#8 PEM: {e}")))?;
-        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::EdDSA).map_err(|e| {
-            fail(format!(
-                "unsupported Ed25519 key encoding (use PKCS#8 v1): {e}"
-            ))
-        })?;
-        let AlgorithmParameters::OctetKeyPair(okp) = &jwk.algorithm else {
-            return Err(fail("not an Ed25519 key".into()));
-        };
-        let kid = ed25519_thumbprint(&okp.x);
-        jwk.common.key_id = Some(kid.clone());
-        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-        let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| fail(e.to_string()))?;
-        Ok(Self {
-            kid,
-            kind,
-            alg: Algorithm::EdDSA,
-            encoding,
-            decoding,
-            public_jwk: jwk,
-        })
+impl KeySet {
+    /// Initialises the ring in `dir` if it has none (one active access and one active refresh key, or the
+    /// pre-ring `access-key.pem`/`refresh-key.pem` imported), then loads it. With `hs256`, access tokens use
+    /// that secret and the ring's access keys are neither needed nor used. Returns the keys and a line per key
+    /// generated now, for the log.
+    pub fn load_or_generate(
+        dir: &Path,
+        default_alg: KeyAlg,
+        hs256: Option<&HmacSecret>,
+    ) -> Result<(Self, Vec<String>), KeyError> {
+        let generated = super::ring::initialise(dir, default_alg, hs256.is_none())?;
+        Ok((Self::load(dir, hs256)?, generated))
+    }
+
+    /// Loads the ring as `ring.json` in `dir` describes it.
+    pub fn load(dir: &Path, hs256: Option<&HmacSecret>) -> Result<Self, KeyError> {
+        let ring = RingFile::read(dir)?;
+        Self::from_ring(dir, &ring, hs256)
+    }
+
+    pub(crate) fn from_ring(
+        dir: &Path,
+        ring: &RingFile,
+        hs256: Option<&HmacSecret>,
+    ) -> Result<Self, KeyError> {
+        let mut keys = Vec::new();
+        for entry in &ring.keys {
+            if hs256.is_some() && entry.kind == TokenKind::Access {
+                continue;
+            }
+            let path = dir.join(&entry.file);
+            let key = SigningKey::from_pem_file(&path, entry.kind, entry.alg, entry.state)?;
+            if key.kid != entry.kid {
+                return Err(KeyError::new(
+                    &path,
+                    format!("holds key {} but ring.json says {}", key.kid, entry.kid),
+                ));
+            }
+            keys.push(key);
+        }
+        if let Some(secret) = hs256 {
+            keys.push(SigningKey::hmac(secret));
+        }
+        for kind in [TokenKind::Access, TokenKind::Refresh] {
+            let active = keys
+                .iter()
+                .filter(|k| k.kind == kind && k.state == KeyState::Active)
+                .count();
+            if active != 1 {
+                return Err(KeyError::new(
+                    &dir.join(super::ring::STATE_FILE),
+                    format!("expected one active {} key, found {active}", kind.name()),
+                ));
+            }
+        }
+        Ok(Self { keys })
+    }
+
+    /// The key with this id, whichever kind it signs.
+    pub fn by_kid(&self, kid: &str) -> Option<&SigningKey> {
+        self.keys.iter().find(|key| key.kid == kid)
+    }
+
+    /// The key that signs new tokens of `kind`.
+    pub fn signing(&self, kind: TokenKind) -> &SigningKey {
+        self.keys
+            .iter()
+            .find(|k| k.kind == kind && k.state == KeyState::Active)
+            .expect("a loaded key set has one active key per kind")
+    }
+
+    /// Every key, in ring order (the HMAC key, if any, last).
+    pub fn keys(&self) -> &[SigningKey] {
+        &self.keys
     }
 }
 
-/// RFC 7638 thumbprint of an Ed25519 public key (jsonwebtoken computes it only for EC and RSA keys).
-fn ed25519_thumbprint(x: &str) -> String {
-    let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
-    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+impl SigningKey {
+    fn from_pem_file(
+        path: &Path,
+        kind: TokenKind,
+        alg: KeyAlg,
+        state: KeyState,
+    ) -> Result<Self, KeyError> {
+        warn_if_readable_by_others(path);
+        let pem = std::fs::read(path).map_err(|e| KeyError::new(path, e))?;
+        let (encoding, algorithm) = match alg {
+            KeyAlg::EdDSA => (EncodingKey::from_ed_pem(&pem), Algorithm::EdDSA),
+            KeyAlg::ES256 => (EncodingKey::from_ec_pem(&pem), Algorithm::ES256),
+        };
+        let encoding = encoding.map_err(|e| {
+            KeyError::new(path, format!("not an {alg} private key in PKCS#8 PEM: {e}"))
+        })?;
+        let mut jwk = Jwk::from_encoding_key(&encoding, algorithm).map_err(|e| {
+            KeyError::new(
+                path,
+                format!("unsupported {alg} key encoding (use PKCS#8 v1): {e}"),
+            )
+        })?;
+        let kid =
+            thumbprint(&jwk).ok_or_else(|| KeyError::new(path, format!("not an {alg} key")))?;
+        jwk.common.key_id = Some(kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| KeyError::new(path, e))?;
+        Ok(Self {
+            kid,
+            kind,
+            alg: algorithm,
+            state,
+            encoding,
+            decoding,
+            public_jwk: Some(jwk),
+        })
+    }
+
+    /// The HS256 access-token key of HMAC mode. Its kid is a fingerprint that does not help guess the secret.
+    fn hmac(secret: &HmacSecret) -> Self {
+        let digest = Sha256::new()
+            .chain_update(b"authd hs256 kid\0")
+            .chain_update(secret.expose())
+            .finalize();
+        Self {
+            kid: format!("hs256-{}", &URL_SAFE_NO_PAD.encode(digest)[..16]),
+            kind: TokenKind::Access,
+            alg: Algorithm::HS256,
+            state: KeyState::Active,
+            encoding: EncodingKey::from_secret(secret.expose()),
+            decoding: DecodingKey::from_secret(secret.expose()),
+            public_jwk: None,
+        }
+    }
 }
 
-/// Writes a fresh Ed25519 key as PKCS#8 v1 PEM (what `openssl genpkey -algorithm ed25519` writes), mode 0600.
-fn write_new_key(dir: &Path, path: &Path) -> Result<(), KeyError> {
-    let fail = |problem: String| KeyError {
-        path: path.to_owned(),
-        problem,
-    };
-    create_private_dir(dir).map_err(|e| fail(format!("cannot create the key directory: {e}")))?;
-    let mut seed = [0u8; 32];
-    rand::fill(&mut seed);
-    // RFC 8410: SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING seed } }.
-    let mut der = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    der.extend_from_slice(&seed);
-    let body = STANDARD.encode(&der);
-    let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| fail(e.to_string()))?;
-    file.write_all(pem.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| fail(e.to_string()))
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+/// The RFC 7638 kid of a public key read from a PEM file (nothing else is accepted there).
+pub(crate) fn thumbprint(jwk: &Jwk) -> Option<String> {
+    match &jwk.algorithm {
+        // jsonwebtoken computes thumbprints only for EC and RSA keys.
+        AlgorithmParameters::OctetKeyPair(okp) => {
+            let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, okp.x);
+            Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
+        }
+        AlgorithmParameters::EllipticCurve(_) => jwk.thumbprint(ThumbprintHash::SHA256).ok(),
+        _ => None,
+    }
 }
 
 fn warn_if_readable_by_others(path: &Path) {
     #[cfg(unix)]
-    if let Ok(meta) = fs::metadata(path) {
+    if let Ok(meta) = std::fs::metadata(path) {
         use std::os::unix::fs::PermissionsExt;
         if meta.permissions().mode() & 0o077 != 0 {
             tracing::warn!(path = %path.display(), "signing key file is readable by other users; chmod 600 it");

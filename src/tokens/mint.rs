@@ -59,7 +59,8 @@ impl Tokens {
     }
 
     fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, ApiError> {
-        let key = self.keys.signing(kind);
+        let keys = self.keys();
+        let key = keys.signing(kind);
         let mut header = Header::new(key.alg);
         header.typ = Some(kind.typ().to_owned());
         header.kid = Some(key.kid.clone());

@@ -1,13 +1,20 @@
 //! Minting and verifying the service's JWTs.
 
 mod claims;
+mod hmac_secret;
+mod keygen;
 mod keys;
 mod mint;
+pub mod ring;
+mod store;
 mod verify;
 
 pub use claims::{AccessClaims, RefreshClaims, TokenKind};
+pub use hmac_secret::{HmacSecret, MIN_SECRET_BYTES};
 pub use keys::{KeyError, KeySet, SigningKey};
 pub use mint::MintedToken;
+pub use ring::{KeyAlg, KeyState};
+pub use store::RELOAD_INTERVAL;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,11 +22,16 @@ use std::time::Duration;
 use jsonwebtoken::jwk::JwkSet;
 
 use crate::config::{SessionSettings, TokenSettings};
+use store::KeyStore;
 
-/// The key set plus the claims every token carries; shared by all workers.
+/// The largest clock leeway a verifier may be configured with; key retirement waits for it.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
+
+/// The key ring plus the claims every token carries; shared by all workers. The ring is reloaded from the key
+/// directory when `ring.json` changes (see `watch_key_ring`), so a rotation needs no restart.
 #[derive(Clone)]
 pub struct Tokens {
-    keys: Arc<KeySet>,
+    store: Arc<KeyStore>,
     issuer: String,
     audience: String,
     access_ttl: Duration,
@@ -32,7 +44,11 @@ pub struct Tokens {
 impl Tokens {
     pub fn new(keys: KeySet, settings: &TokenSettings, sessions: &SessionSettings) -> Self {
         Self {
-            keys: Arc::new(keys),
+            store: Arc::new(KeyStore::new(
+                keys,
+                settings.key_dir.clone(),
+                settings.hs256_secret.clone(),
+            )),
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             access_ttl: settings.access_ttl,
@@ -42,15 +58,56 @@ impl Tokens {
         }
     }
 
-    /// The public keys that verify access tokens; the refresh-token key is deliberately absent.
+    /// The current snapshot of the ring.
+    pub fn keys(&self) -> Arc<KeySet> {
+        self.store.current()
+    }
+
+    /// Re-reads the ring if `ring.json` changed; `Ok(true)` when the keys changed. On error the old keys stay.
+    pub fn reload_keys(&self) -> Result<bool, KeyError> {
+        self.store.reload()
+    }
+
+    /// Polls the key directory every `every` on a background thread (which ends when the last `Tokens` clone
+    /// is dropped), and reloads on SIGHUP when called inside a Tokio runtime on Unix.
+    pub fn watch_key_ring(&self, every: Duration) {
+        store::watch(Arc::downgrade(&self.store), every);
+    }
+
+    /// The public keys that verify access tokens: every `next`, `active` and `retiring` access key. The
+    /// refresh-token keys and an HMAC secret are never published, so in HS256 mode the set is empty.
     pub fn jwks(&self) -> JwkSet {
+        let keys = self.keys();
         JwkSet {
-            keys: vec![self.keys.access.public_jwk.clone()],
+            keys: keys
+                .keys()
+                .iter()
+                .filter(|k| k.kind == TokenKind::Access)
+                .filter_map(|k| k.public_jwk.clone())
+                .collect(),
         }
+    }
+
+    /// The algorithms access tokens may currently be signed or verified with, for the discovery document.
+    pub fn access_algorithms(&self) -> Vec<String> {
+        let mut algs: Vec<String> = self
+            .keys()
+            .keys()
+            .iter()
+            .filter(|k| k.kind == TokenKind::Access)
+            .map(|k| format!("{:?}", k.alg))
+            .collect();
+        algs.sort();
+        algs.dedup();
+        algs
     }
 
     pub fn issuer(&self) -> &str {
         &self.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
     }
 
     /// How long after its last use a revoked session's access tokens could still verify: the window in

@@ -1,4 +1,5 @@
-//! Verifying tokens: the key comes from our own set by `kid` and only that key's algorithm is accepted.
+//! Verifying tokens: the key comes from our own ring by `kid` and only that key's algorithm is accepted, never
+//! the header's.
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
@@ -46,7 +47,8 @@ impl Tokens {
         // Unverified: used only to pick the key; the signature covers the header checked below.
         let header = decode_header(token).map_err(|_| TokenRejection::Malformed)?;
         let kid = header.kid.as_deref().ok_or(TokenRejection::UnknownKid)?;
-        let key = self.keys.by_kid(kid).ok_or(TokenRejection::UnknownKid)?;
+        let keys = self.keys();
+        let key = keys.by_kid(kid).ok_or(TokenRejection::UnknownKid)?;
         if key.kind != kind {
             return Err(TokenRejection::WrongType);
         }

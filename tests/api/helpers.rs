@@ -272,9 +272,28 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
-    /// The PEM private key that signs tokens of this kind (`access` or `refresh`).
+    /// The PEM private key that signs tokens of this kind (`access` or `refresh`): the active one of the ring.
     pub fn private_key_pem(&self, kind: &str) -> Vec<u8> {
-        std::fs::read(self.key_dir.join(format!("{kind}-key.pem"))).unwrap()
+        let active = self
+            .ring_keys()
+            .into_iter()
+            .find(|k| k["kind"] == kind && k["state"] == "active")
+            .unwrap_or_else(|| panic!("no active {kind} key in ring.json"));
+        std::fs::read(self.key_dir.join(active["file"].as_str().unwrap())).unwrap()
+    }
+
+    /// The entries of the key ring's `ring.json` (kid, kind, alg, state, file, ...).
+    pub fn ring_keys(&self) -> Vec<Value> {
+        let text = std::fs::read(self.key_dir.join("ring.json")).unwrap();
+        let ring: Value = serde_json::from_slice(&text).unwrap();
+        ring["keys"].as_array().unwrap().clone()
+    }
+
+    /// The token settings this server runs with (for calling the `authd keys` code path on its key directory).
+    pub fn token_settings(&self) -> authd::config::TokenSettings {
+        Settings::from_lookup(|name| self.vars.get(name).cloned())
+            .unwrap()
+            .tokens
     }
 }
 

@@ -5,8 +5,11 @@
 mod helpers;
 
 mod browser;
+mod discovery;
 mod health;
+mod hs256;
 mod jwks;
+mod key_rotation;
 mod login;
 mod malformed;
 mod me;

@@ -23,13 +23,25 @@ async fn a_restart_keeps_users_and_keys(backend: Backend) {
 async fn key_files_are_private(backend: Backend) {
     use std::os::unix::fs::PermissionsExt;
     let app = spawn_app(backend).await;
-    for kind in ["access", "refresh"] {
-        let mode = std::fs::metadata(app.key_dir.join(format!("{kind}-key.pem")))
+    let ring = app.ring_keys();
+    assert_eq!(
+        ring.len(),
+        2,
+        "one access and one refresh key on first start"
+    );
+    let files = ring.iter().map(|k| k["file"].as_str().unwrap().to_owned());
+    for name in files.chain(["ring.json".to_owned()]) {
+        let mode = std::fs::metadata(app.key_dir.join(&name))
             .unwrap()
             .permissions()
             .mode();
-        assert_eq!(mode & 0o777, 0o600, "{kind}");
+        assert_eq!(mode & 0o777, 0o600, "{name}");
     }
+    let dir_mode = std::fs::metadata(&app.key_dir)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o777, 0o700);
 }
 
 backend_tests!(a_restart_keeps_users_and_keys, key_files_are_private);
