@@ -70,9 +70,17 @@ impl CookiePolicy {
 
     /// A 204 that also removes the cookie.
     pub fn cleared(&self) -> HttpResponse {
+        let mut response = HttpResponse::NoContent().finish();
+        self.remove_from(&mut response);
+        response
+    }
+
+    /// Adds the header that makes the browser drop the cookie.
+    pub fn remove_from(&self, response: &mut HttpResponse) {
         let mut cookie = self.cookie(String::new(), 0);
         cookie.make_removal();
-        HttpResponse::NoContent().cookie(cookie).finish()
+        // Only fails for an invalid header value, which this cookie cannot produce.
+        let _ = response.add_cookie(&cookie);
     }
 
     /// The refresh token of the request: from the body when given there, else from the cookie after the CSRF

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::body::JsonObject;
 use super::delivery::CookiePolicy;
 use super::device::device_info;
 use super::signup::Credentials;
@@ -19,7 +20,7 @@ use crate::tokens::Tokens;
 /// get the same answer after the same amount of work.
 pub async fn login(
     req: HttpRequest,
-    body: web::Json<Credentials>,
+    body: JsonObject<Credentials>,
     db: web::Data<Db>,
     passwords: web::Data<Passwords>,
     tokens: web::Data<Tokens>,
@@ -30,7 +31,7 @@ pub async fn login(
         email,
         password,
         token_delivery,
-    } = body.into_inner();
+    } = body.0;
     let password = Password::new(&password);
     // Neither can belong to any account, so refusing early reveals nothing about who has one.
     let Ok(email) = Email::parse(&email) else {
@@ -58,7 +59,11 @@ pub async fn login(
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
     let response = TokenResponse::for_session(&tokens, &user, &session)?;
-    Ok(cookies.respond(&response, token_delivery, StatusCode::OK))
+    Ok(cookies.respond(
+        &response,
+        token_delivery.unwrap_or_default(),
+        StatusCode::OK,
+    ))
 }
 
 /// Re-hashes with the current parameters after they were raised. A failure only postpones the upgrade.

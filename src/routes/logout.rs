@@ -1,7 +1,8 @@
 //! POST /v1/auth/logout and POST /v1/auth/logout-all
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
+use super::body::JsonObject;
 use super::delivery::CookiePolicy;
 use super::refresh::RefreshRequest;
 use crate::auth::Authenticated;
@@ -16,17 +17,23 @@ use crate::tokens::Tokens;
 /// state; only a token that is not ours (forged, malformed, wrong type) is refused.
 pub async fn logout(
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: JsonObject<RefreshRequest>,
     db: web::Data<Db>,
     tokens: web::Data<Tokens>,
     revocations: web::Data<Revocations>,
     cookies: web::Data<CookiePolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    let (refresh_token, from_cookie) =
-        cookies.refresh_token(&req, body.into_inner().refresh_token)?;
-    let claims = tokens
-        .verify_refresh_for_logout(&refresh_token)
-        .map_err(ApiError::InvalidGrant)?;
+    let (refresh_token, from_cookie) = cookies.refresh_token(&req, body.0.refresh_token)?;
+    let claims = match tokens.verify_refresh_for_logout(&refresh_token) {
+        Ok(claims) => claims,
+        // Page scripts cannot delete an HttpOnly cookie: refuse the token, but let the browser forget it.
+        Err(reason) if from_cookie => {
+            let mut response = ApiError::InvalidGrant(reason).error_response();
+            cookies.remove_from(&mut response);
+            return Ok(response);
+        }
+        Err(reason) => return Err(ApiError::InvalidGrant(reason)),
+    };
     let at = now();
     let sid = claims.sid.clone();
     if db

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::body::JsonObject;
 use crate::auth::Authenticated;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
@@ -21,7 +22,7 @@ pub struct PasswordChange {
 /// Changes the caller's password after checking the current one, then ends every other session.
 pub async fn change(
     caller: Authenticated,
-    body: web::Json<PasswordChange>,
+    body: JsonObject<PasswordChange>,
     db: web::Data<Db>,
     passwords: web::Data<Passwords>,
     revocations: web::Data<Revocations>,
@@ -29,7 +30,7 @@ pub async fn change(
     let PasswordChange {
         current_password,
         new_password,
-    } = body.into_inner();
+    } = body.0;
     let user_id = caller.0.sub.clone();
     let user = db
         .run(move |conn| Ok(users::find_by_id(conn, &user_id)?))

@@ -1,9 +1,10 @@
 //! POST /v1/auth/refresh
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
+use super::body::JsonObject;
 use super::delivery::{CookiePolicy, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
@@ -26,7 +27,7 @@ pub struct RefreshRequest {
 /// Rotates: the presented refresh token dies and the session's next pair is returned.
 pub async fn refresh(
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: JsonObject<RefreshRequest>,
     db: web::Data<Db>,
     tokens: web::Data<Tokens>,
     policy: web::Data<SessionSettings>,
@@ -36,17 +37,45 @@ pub async fn refresh(
     let RefreshRequest {
         refresh_token,
         token_delivery,
-    } = body.into_inner();
+    } = body.0;
     let (refresh_token, from_cookie) = cookies.refresh_token(&req, refresh_token)?;
     let delivery = token_delivery.unwrap_or(if from_cookie {
         TokenDelivery::Cookie
     } else {
         TokenDelivery::Json
     });
+    let rotated = rotate(&req, &refresh_token, &db, &tokens, &policy, &revocations).await;
+    // A cookie that no longer holds the live refresh token must go: the browser would keep presenting a dead
+    // token, or a rotated-away one, which is reuse and would revoke the session.
+    let stale_cookie = from_cookie
+        && match &rotated {
+            Ok(_) => delivery == TokenDelivery::Json,
+            Err(error) => matches!(error, ApiError::InvalidGrant(_)),
+        };
+    let mut response = match rotated {
+        Ok(pair) => cookies.respond(&pair, delivery, StatusCode::OK),
+        Err(error) if stale_cookie => error.error_response(),
+        Err(error) => return Err(error),
+    };
+    if stale_cookie {
+        cookies.remove_from(&mut response);
+    }
+    Ok(response)
+}
+
+/// Verifies the refresh token and applies the rotation, returning the session's pair.
+async fn rotate(
+    req: &HttpRequest,
+    refresh_token: &str,
+    db: &Db,
+    tokens: &Tokens,
+    policy: &web::Data<SessionSettings>,
+    revocations: &Revocations,
+) -> Result<TokenResponse, ApiError> {
     let claims = tokens
-        .verify_refresh(&refresh_token)
+        .verify_refresh(refresh_token)
         .map_err(ApiError::InvalidGrant)?;
-    let policy = policy.into_inner();
+    let policy = policy.clone().into_inner();
     let at = now();
     let outcome = db
         .run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?))
@@ -58,7 +87,7 @@ pub async fn refresh(
         RefreshOutcome::Refused(reason) => return Err(ApiError::InvalidGrant(reason)),
         RefreshOutcome::ReuseDetected(session) => {
             revocations.insert([session.id.clone()], at);
-            let device = device_info(&req);
+            let device = device_info(req);
             tracing::warn!(
                 session_id = %session.id,
                 user_id = %session.user_id,
@@ -69,6 +98,5 @@ pub async fn refresh(
             return Err(ApiError::InvalidGrant(TokenRejection::ReuseDetected));
         }
     };
-    let response = TokenResponse::for_session(&tokens, &user, &session)?;
-    Ok(cookies.respond(&response, delivery, StatusCode::OK))
+    TokenResponse::for_session(tokens, &user, &session)
 }

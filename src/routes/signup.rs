@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 use serde::Deserialize;
 
+use super::body::JsonObject;
 use super::delivery::{CookiePolicy, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
@@ -21,14 +22,14 @@ use crate::tokens::Tokens;
 pub struct Credentials {
     pub email: String,
     pub password: String,
-    #[serde(default)]
-    pub token_delivery: TokenDelivery,
+    /// Absent or null: JSON.
+    pub token_delivery: Option<TokenDelivery>,
 }
 
 /// Creates the account and its first session; 201 with tokens.
 pub async fn signup(
     req: HttpRequest,
-    body: web::Json<Credentials>,
+    body: JsonObject<Credentials>,
     db: web::Data<Db>,
     passwords: web::Data<Passwords>,
     tokens: web::Data<Tokens>,
@@ -39,7 +40,7 @@ pub async fn signup(
         email,
         password,
         token_delivery,
-    } = body.into_inner();
+    } = body.0;
     let email = Email::parse(&email)?;
     let password_hash = passwords
         .hash_new(Password::new(&password), email.as_str().to_owned())
@@ -68,5 +69,9 @@ pub async fn signup(
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
     let response = TokenResponse::for_session(&tokens, &user, &session)?;
-    Ok(cookies.respond(&response, token_delivery, StatusCode::CREATED))
+    Ok(cookies.respond(
+        &response,
+        token_delivery.unwrap_or_default(),
+        StatusCode::CREATED,
+    ))
 }

@@ -171,6 +171,58 @@ async fn a_token_in_the_body_needs_no_csrf_proof_and_can_switch_to_a_cookie(back
     .await;
 }
 
+async fn a_cookie_that_no_longer_holds_the_live_token_is_removed(backend: Backend) {
+    let app = app(backend).await;
+    // A bad cookie: logout refuses it but tells the browser to drop it, since page scripts cannot.
+    let response = cookie_request(&app, "/v1/auth/logout", "garbage", Some(SPA), true)
+        .send()
+        .await
+        .unwrap();
+    let (value, attributes) = refresh_cookie(response.headers());
+    assert!(
+        value.is_empty() && attributes.contains("Max-Age=0"),
+        "{attributes}"
+    );
+    assert_invalid_grant(response, "malformed").await;
+
+    // Switching from the cookie to JSON: the new token comes in the body and the stale cookie goes.
+    let cookie = cookie_login(&app).await;
+    let response = app
+        .client
+        .post(app.url("/v1/auth/refresh"))
+        .header("cookie", format!("authd_refresh={cookie}"))
+        .header("origin", SPA)
+        .header("x-authd-csrf", "1")
+        .json(&json!({"token_delivery": "json"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (value, _) = refresh_cookie(response.headers());
+    assert!(value.is_empty(), "the cookie is removed");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        app.refresh(body["refresh_token"].as_str().unwrap())
+            .await
+            .status(),
+        200
+    );
+
+    // A refused cookie refresh also removes it.
+    let cookie = cookie_login(&app).await;
+    cookie_request(&app, "/v1/auth/refresh", &cookie, Some(SPA), true)
+        .send()
+        .await
+        .unwrap();
+    let replay = cookie_request(&app, "/v1/auth/refresh", &cookie, Some(SPA), true)
+        .send()
+        .await
+        .unwrap();
+    let (value, _) = refresh_cookie(replay.headers());
+    assert!(value.is_empty());
+    assert_invalid_grant(replay, "reuse_detected").await;
+}
+
 async fn cors_answers_allowed_origins_only(backend: Backend) {
     let app = app(backend).await;
     let preflight = |origin: &str, headers: &str| {
@@ -243,5 +295,6 @@ backend_tests!(
     cookie_mode_refreshes_and_logs_out_with_the_cookie,
     cookie_requests_without_the_csrf_proof_are_refused,
     a_token_in_the_body_needs_no_csrf_proof_and_can_switch_to_a_cookie,
+    a_cookie_that_no_longer_holds_the_live_token_is_removed,
     cors_answers_allowed_origins_only,
 );

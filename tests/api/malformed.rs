@@ -65,6 +65,28 @@ async fn bad_bodies_get_400_invalid_request(backend: Backend) {
     }
 }
 
+async fn arrays_and_other_non_objects_are_not_bodies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tokens = app.signed_up("shape@example.com").await;
+    let credentials = json!(["shape@example.com", crate::helpers::PASSWORD]);
+    let refresh = json!([tokens.refresh_token]);
+    for (path, body) in [
+        (
+            "/v1/auth/signup",
+            json!(["new@example.com", crate::helpers::PASSWORD]),
+        ),
+        ("/v1/auth/login", credentials),
+        ("/v1/auth/refresh", refresh.clone()),
+        ("/v1/auth/logout", json!([tokens.refresh_token, null])),
+        ("/v1/auth/refresh", json!("a string")),
+        ("/v1/auth/logout", json!(42)),
+    ] {
+        assert_error(app.post_json(path, &body).await, 400, "invalid_request").await;
+    }
+    // The session those arrays carried is untouched.
+    assert_eq!(app.refresh(&tokens.refresh_token).await.status(), 200);
+}
+
 async fn bodies_over_16_kib_get_413(backend: Backend) {
     let app = spawn_app(backend).await;
     let hundred_kb = "a".repeat(100 * 1024);
@@ -110,6 +132,7 @@ async fn strings_just_under_the_limit_are_judged_not_crashed(backend: Backend) {
 
 backend_tests!(
     bad_bodies_get_400_invalid_request,
+    arrays_and_other_non_objects_are_not_bodies,
     bodies_over_16_kib_get_413,
     strings_just_under_the_limit_are_judged_not_crashed,
 );
