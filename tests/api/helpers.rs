@@ -345,3 +345,17 @@ pub async fn assert_invalid_grant(response: reqwest::Response, reason: &str) {
     let body = assert_error(response, 401, "invalid_grant").await;
     assert_eq!(body["reason"], reason, "{body}");
 }
+
+/// Sends all the requests at once and counts the answers by status.
+pub async fn status_counts<F>(
+    requests: impl IntoIterator<Item = F>,
+) -> std::collections::BTreeMap<u16, usize>
+where
+    F: std::future::Future<Output = reqwest::Response>,
+{
+    let mut counts = std::collections::BTreeMap::new();
+    for response in futures::future::join_all(requests).await {
+        *counts.entry(response.status().as_u16()).or_insert(0) += 1;
+    }
+    counts
+}

@@ -1,8 +1,9 @@
-use futures::future::join_all;
+use std::collections::BTreeMap;
+
 use jsonwebtoken::decode_header;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, assert_error, spawn_app};
+use crate::helpers::{Backend, PASSWORD, assert_error, spawn_app, status_counts};
 
 async fn signup_returns_201_with_a_token_response(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -43,21 +44,8 @@ async fn duplicate_email_is_409_whatever_its_case(backend: Backend) {
 async fn twenty_concurrent_signups_of_one_email_create_one_account(backend: Backend) {
     let app = spawn_app(backend).await;
     let attempts = (0..20).map(|_| app.signup("race@example.com", PASSWORD));
-    let statuses: Vec<u16> = join_all(attempts)
-        .await
-        .iter()
-        .map(|r| r.status().as_u16())
-        .collect();
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        19,
-        "{statuses:?}"
-    );
+    let counts = status_counts(attempts).await;
+    assert_eq!(counts, BTreeMap::from([(201, 1), (409, 19)]));
     assert_eq!(app.login("race@example.com", PASSWORD).await.status(), 200);
 }
 
