@@ -26,11 +26,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::auth::require_access_token;
 use crate::error::ApiError;
 
-pub use delivery::{CookiePolicy, REFRESH_COOKIE, TokenDelivery};
+pub use delivery::CookiePolicy;
 pub use token_response::{TokenResponse, UserView};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
-/// is the list the server serves. `bearer` routes sit behind `require_access_token`.
+/// is the list the server serves. `bearer` routes sit behind `require_access_token`. One method per path: each
+/// entry is its own resource, so a second entry for a path would never be reached (the OpenAPI test would fail).
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path $(, $bearer:ident)?;)*) => {
         /// Every (method, path) the server answers, in the contract's order.
