@@ -63,11 +63,6 @@ impl Tokens {
         self.store.current()
     }
 
-    /// Re-reads the ring if `ring.json` changed; `Ok(true)` when the keys changed. On error the old keys stay.
-    pub fn reload_keys(&self) -> Result<bool, KeyError> {
-        self.store.reload()
-    }
-
     /// Polls the key directory every `every` on a background thread (which ends when the last `Tokens` clone
     /// is dropped), and reloads on SIGHUP when called inside a Tokio runtime on Unix.
     pub fn watch_key_ring(&self, every: Duration) {
