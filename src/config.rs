@@ -75,6 +75,8 @@ pub struct PasswordSettings {
     pub iterations: u32,
     pub parallelism: u32,
     pub max_concurrent_hashes: usize,
+    /// Hashes that may wait for a free hashing thread; beyond that a request is refused with 503 at once.
+    pub max_queued_hashes: usize,
 }
 
 /// Log filter (tracing's `EnvFilter` syntax) and output format.
@@ -100,6 +102,7 @@ impl Default for PasswordSettings {
             iterations: 2,
             parallelism: 1,
             max_concurrent_hashes: cpu_count(),
+            max_queued_hashes: 16 * cpu_count(),
         }
     }
 }
@@ -136,6 +139,7 @@ impl Settings {
             iterations: vars.parse("AUTHD_ARGON2_ITERATIONS", 2)?,
             parallelism: vars.parse("AUTHD_ARGON2_PARALLELISM", 1)?,
             max_concurrent_hashes: vars.parse("AUTHD_MAX_CONCURRENT_HASHES", cpu_count())?,
+            max_queued_hashes: vars.parse("AUTHD_MAX_QUEUED_HASHES", 16 * cpu_count())?,
         };
         let (access_alg, hs256_secret) = access_token_alg(&vars)?;
         let settings = Settings {
@@ -223,8 +227,12 @@ impl Settings {
                 "must be at least 8 KiB per lane of parallelism",
             );
         }
-        if p.max_concurrent_hashes == 0 {
-            return fail("AUTHD_MAX_CONCURRENT_HASHES", "must be at least 1");
+        // Each hashing thread keeps one argon2 block (memory_kib) for good.
+        if p.max_concurrent_hashes == 0 || p.max_concurrent_hashes > 256 {
+            return fail("AUTHD_MAX_CONCURRENT_HASHES", "must be between 1 and 256");
+        }
+        if p.max_queued_hashes > 100_000 {
+            return fail("AUTHD_MAX_QUEUED_HASHES", "must be at most 100000");
         }
         if self.workers == 0 {
             return fail("AUTHD_WORKERS", "must be at least 1");
@@ -455,6 +463,8 @@ mod tests {
             ("AUTHD_DATABASE_URL", "mysql://x"),
             ("AUTHD_ARGON2_MEMORY_KIB", "1"),
             ("AUTHD_WORKERS", "-1"),
+            ("AUTHD_MAX_CONCURRENT_HASHES", "0"),
+            ("AUTHD_MAX_QUEUED_HASHES", "1000000"),
             ("AUTHD_LOG_FORMAT", "xml"),
             ("AUTHD_SESSION_IDLE", "0"),
             ("AUTHD_REFRESH_REUSE_INTERVAL", "5m"),

@@ -73,6 +73,9 @@ pub enum ApiError {
     MethodNotAllowed(&'static str),
     #[error("the service cannot reach its database right now")]
     Unavailable,
+    /// A bounded queue (the password hashing queue) is full; try again after the given time.
+    #[error("the service is busy; try again shortly")]
+    Overloaded(std::time::Duration),
     #[error("internal error")]
     Internal(String),
 }
@@ -101,6 +104,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable => "service_unavailable",
+            Self::Overloaded(_) => "unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -132,7 +136,7 @@ impl ResponseError for ApiError {
             }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -160,6 +164,9 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::Overloaded(after) => {
+                response.insert_header((header::RETRY_AFTER, after.as_secs().max(1).to_string()));
             }
             _ => {}
         }

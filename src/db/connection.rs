@@ -31,8 +31,9 @@ pub fn connect(url: &DatabaseUrl) -> Result<AnyConnection, ConnectionError> {
             })?;
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
             // WAL lets readers run beside the one writer; busy_timeout makes writers queue instead of failing.
+            // busy_timeout comes first: switching to WAL takes a lock that another connection may hold.
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;

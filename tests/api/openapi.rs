@@ -30,6 +30,7 @@ const ERROR_CODES: &[&str] = &[
     "not_found",
     "method_not_allowed",
     "service_unavailable",
+    "unavailable",
     "internal_error",
 ];
 
@@ -240,6 +241,7 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::NotFound,
         ApiError::MethodNotAllowed(""),
         ApiError::Unavailable,
+        ApiError::Overloaded(std::time::Duration::ZERO),
         ApiError::Internal(String::new()),
     ];
     for error in &all {
@@ -257,6 +259,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::NotFound
             | ApiError::MethodNotAllowed(_)
             | ApiError::Unavailable
+            | ApiError::Overloaded(_)
             | ApiError::Internal(_) => {}
         }
     }

@@ -1,0 +1,166 @@
+//! Argon2id hashing on a fixed pool of hashing threads (see `pool`), with a bounded queue in front.
+
+mod phc;
+mod pool;
+
+use std::time::Duration;
+
+use argon2::Params;
+
+use crate::config::PasswordSettings;
+use crate::domain::Password;
+use crate::error::ApiError;
+use pool::HashPool;
+
+/// Outcome of checking a password against a stored hash.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// Matches; `rehash` is set when the stored hash was made with other parameters than the current ones.
+    Yes {
+        rehash: bool,
+    },
+    No,
+}
+
+/// The hasher shared by all workers.
+#[derive(Clone)]
+pub struct Passwords {
+    params: Params,
+    pool: HashPool,
+    // Verified against when the email is unknown, so that case costs what a wrong password costs.
+    stand_in: std::sync::Arc<str>,
+}
+
+impl Passwords {
+    /// Starts the hashing threads (`max_concurrent_hashes` of them, behind a queue of `max_queued_hashes`).
+    pub fn new(settings: &PasswordSettings) -> Result<Self, String> {
+        let params = Params::new(
+            settings.memory_kib,
+            settings.iterations,
+            settings.parallelism,
+            None,
+        )
+        .map_err(|e| format!("argon2 parameters: {e}"))?;
+        let stand_in = phc::unmatchable(&params)?.into();
+        let pool = HashPool::start(
+            settings.max_concurrent_hashes,
+            settings.max_queued_hashes,
+            params.block_count(),
+        )
+        .map_err(|e| format!("cannot start the hashing threads: {e}"))?;
+        Ok(Self {
+            params,
+            pool,
+            stand_in,
+        })
+    }
+
+    /// Checks the policy for a new password and hashes it, both off the async workers.
+    pub async fn hash_new(&self, password: Password, email: String) -> Result<String, ApiError> {
+        let params = self.params.clone();
+        self.pool
+            .run(move |memory| {
+                password.check_policy(&email)?;
+                phc::hash(&params, password.as_bytes(), memory).map_err(ApiError::internal)
+            })
+            .await
+    }
+
+    /// Hashes an already-accepted password with the current parameters (no policy check).
+    pub async fn rehash(&self, password: Password) -> Result<String, ApiError> {
+        let params = self.params.clone();
+        self.pool
+            .run(move |memory| {
+                phc::hash(&params, password.as_bytes(), memory).map_err(ApiError::internal)
+            })
+            .await
+    }
+
+    /// Verifies `password` against `stored`, or against the stand-in when there is no stored hash.
+    pub async fn verify(
+        &self,
+        password: Password,
+        stored: Option<String>,
+    ) -> Result<Verified, ApiError> {
+        let params = self.params.clone();
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| self.stand_in.to_string());
+        self.pool
+            .run(move |memory| {
+                // The hash carries its own parameters; verification uses those, not ours.
+                Ok(match phc::verify(&stored, password.as_bytes(), memory) {
+                    phc::Check::Matches { params: old, argon2id } if known => Verified::Yes {
+                        rehash: !same_cost(&old, &params) || !argon2id,
+                    },
+                    phc::Check::Matches { .. } | phc::Check::Differs => Verified::No,
+                    phc::Check::Unreadable => {
+                        tracing::error!("a stored password hash is not an argon2 PHC string");
+                        Verified::No
+                    }
+                })
+            })
+            .await
+    }
+}
+
+/// Called when a hash is queued, with the queue's depth after it.
+fn observe_queued(depth: usize) {
+    let _ = depth;
+}
+
+/// Called when a hashing thread takes a job, with the depth left and how long the job waited.
+fn observe_start(depth: usize, waited: Duration) {
+    let _ = (depth, waited);
+}
+
+fn same_cost(a: &Params, b: &Params) -> bool {
+    (a.m_cost(), a.t_cost(), a.p_cost()) == (b.m_cost(), b.t_cost(), b.p_cost())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_settings_are_owasp_argon2id() {
+        let settings = PasswordSettings::default();
+        let params = Params::new(
+            settings.memory_kib,
+            settings.iterations,
+            settings.parallelism,
+            None,
+        )
+        .unwrap();
+        let mut memory = vec![argon2::Block::new(); params.block_count()];
+        let phc = phc::hash(&params, b"x", &mut memory).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    }
+
+    #[actix_web::test]
+    async fn verify_tells_matches_and_asks_for_a_rehash_after_a_cost_change() {
+        let cheap = PasswordSettings {
+            memory_kib: 64,
+            iterations: 1,
+            ..PasswordSettings::default()
+        };
+        let passwords = Passwords::new(&cheap).unwrap();
+        let stored = passwords.rehash(Password::new("pw")).await.unwrap();
+        let check = |p: &Passwords, pw: &str, stored: Option<String>| {
+            let (p, pw) = (p.clone(), Password::new(pw));
+            async move { p.verify(pw, stored).await.unwrap() }
+        };
+        let same = Verified::Yes { rehash: false };
+        assert_eq!(check(&passwords, "pw", Some(stored.clone())).await, same);
+        assert_eq!(check(&passwords, "nope", Some(stored.clone())).await, Verified::No);
+        assert_eq!(check(&passwords, "pw", None).await, Verified::No);
+        let raised = Passwords::new(&PasswordSettings {
+            iterations: 2,
+            ..cheap
+        })
+        .unwrap();
+        assert_eq!(
+            check(&raised, "pw", Some(stored)).await,
+            Verified::Yes { rehash: true }
+        );
+    }
+}
