@@ -9,6 +9,8 @@ use std::time::Duration;
 pub struct Settings {
     /// `host:port` to listen on.
     pub bind: String,
+    /// `host:port` of the separate Prometheus `/metrics` listener; `None` (the default) turns metrics off.
+    pub metrics_bind: Option<String>,
     /// Number of HTTP worker threads.
     pub workers: usize,
     pub database: DatabaseSettings,
@@ -120,17 +122,11 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can supply their own variables.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let vars = Vars(&lookup);
-        let bind = vars.string("AUTHD_BIND", "127.0.0.1:8080");
-        if bind
-            .rsplit_once(':')
-            .and_then(|(_, port)| port.parse::<u16>().ok())
-            .is_none()
-        {
-            return Err(ConfigError {
-                var: "AUTHD_BIND",
-                problem: format!("expected host:port, got {bind:?}"),
-            });
-        }
+        let bind = host_port("AUTHD_BIND", vars.string("AUTHD_BIND", "127.0.0.1:8080"))?;
+        let metrics_bind = match vars.string("AUTHD_METRICS_BIND", "") {
+            unset if unset.is_empty() => None,
+            value => Some(host_port("AUTHD_METRICS_BIND", value)?),
+        };
         let issuer = vars.string("AUTHD_ISSUER", &format!("http://{bind}"));
         let data_dir = PathBuf::from(vars.string("AUTHD_DATA_DIR", "./data"));
         let default_db = data_dir.join("authd.db").display().to_string();
@@ -201,6 +197,7 @@ impl Settings {
                 },
             },
             bind,
+            metrics_bind,
         };
         settings.validate()?;
         Ok(settings)
@@ -283,6 +280,12 @@ impl Settings {
                 "may be false only in development, with an http://127.0.0.1 or http://localhost AUTHD_ISSUER",
             );
         }
+        if self.metrics_bind.as_deref() == Some(&self.bind) && !self.bind.ends_with(":0") {
+            return fail(
+                "AUTHD_METRICS_BIND",
+                "must differ from AUTHD_BIND: metrics have their own listener",
+            );
+        }
         if self.max_body_bytes < 256 {
             return fail("AUTHD_MAX_BODY_BYTES", "must be at least 256");
         }
@@ -310,6 +313,18 @@ impl DatabaseUrl {
             ));
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// Accepts `host:port` (the host may be a name or an IP, `[::1]` for IPv6); the port may be 0 (any free one).
+fn host_port(var: &'static str, value: String) -> Result<String, ConfigError> {
+    let port = value.rsplit_once(':').map(|(_, port)| port.parse::<u16>());
+    match port {
+        Some(Ok(_)) => Ok(value),
+        _ => Err(ConfigError {
+            var,
+            problem: format!("expected host:port, got {value:?}"),
+        }),
     }
 }
 
@@ -460,6 +475,9 @@ mod tests {
             ("AUTHD_ACCESS_TTL", "soon"),
             ("AUTHD_ACCESS_TTL", "0"),
             ("AUTHD_BIND", "localhost"),
+            ("AUTHD_METRICS_BIND", "localhost"),
+            ("AUTHD_METRICS_BIND", "127.0.0.1:99999"),
+            ("AUTHD_METRICS_BIND", "127.0.0.1:8080"),
             ("AUTHD_DATABASE_URL", "mysql://x"),
             ("AUTHD_ARGON2_MEMORY_KIB", "1"),
             ("AUTHD_WORKERS", "-1"),
@@ -477,6 +495,22 @@ mod tests {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
         }
+    }
+
+    #[test]
+    fn metrics_listener_is_off_unless_set() {
+        assert_eq!(settings(&[]).unwrap().metrics_bind, None);
+        assert_eq!(
+            settings(&[("AUTHD_METRICS_BIND", " ")])
+                .unwrap()
+                .metrics_bind,
+            None
+        );
+        let s = settings(&[("AUTHD_METRICS_BIND", "0.0.0.0:9090")]).unwrap();
+        assert_eq!(s.metrics_bind.as_deref(), Some("0.0.0.0:9090"));
+        let err = settings(&[("AUTHD_METRICS_BIND", "9090")]).unwrap_err();
+        assert_eq!(err.var, "AUTHD_METRICS_BIND");
+        assert!(err.to_string().contains("host:port"), "{err}");
     }
 
     #[test]

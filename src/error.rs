@@ -26,6 +26,23 @@ pub enum TokenRejection {
 }
 
 impl TokenRejection {
+    /// The `reason` code, as serialised; also the `reason` label of `authd_token_rejections_total`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Malformed => "malformed",
+            Self::UnknownKid => "unknown_kid",
+            Self::BadSignature => "bad_signature",
+            Self::WrongType => "wrong_type",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::WrongIssuer => "wrong_issuer",
+            Self::WrongAudience => "wrong_audience",
+            Self::SessionRevoked => "session_revoked",
+            Self::ReuseDetected => "reuse_detected",
+        }
+    }
+
     /// Human text for `error_description`; never includes the token itself.
     pub fn describe(self) -> &'static str {
         match self {
@@ -145,6 +162,10 @@ impl ResponseError for ApiError {
         if let Self::Internal(cause) = self {
             tracing::error!(%cause, "request failed");
         }
+        // Every refused token becomes a response here, and only here: the one place to count them.
+        if let Some(reason) = self.reason() {
+            crate::metrics::token_rejected(self.code(), reason);
+        }
         let mut response = HttpResponse::build(self.status_code());
         // Error bodies of token endpoints must not be cached either (RFC 6749 §5.2).
         response.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -187,5 +208,34 @@ impl From<diesel::result::Error> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(_: actix_web::error::BlockingError) -> Self {
         Self::internal("the blocking thread pool is gone")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_codes_match_the_serialised_reason() {
+        use TokenRejection::*;
+        for reason in [
+            Missing,
+            Malformed,
+            UnknownKid,
+            BadSignature,
+            WrongType,
+            Expired,
+            NotYetValid,
+            WrongIssuer,
+            WrongAudience,
+            SessionRevoked,
+            ReuseDetected,
+        ] {
+            assert_eq!(
+                serde_json::to_value(reason).unwrap(),
+                reason.as_str(),
+                "{reason:?}"
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! instance re-reads the revocations of the last access-token lifetime every second, and adds its own at once.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ pub struct Revocations {
     revoked: RwLock<HashMap<String, NaiveDateTime>>,
     /// Older revocations no longer matter: every access token of those sessions has expired.
     window: chrono::Duration,
+    /// Unix milliseconds of the last successful reload, for `authd_revocation_poll_age_seconds`.
+    last_reload: AtomicI64,
 }
 
 /// One entry of the published list.
@@ -39,7 +42,19 @@ impl Revocations {
         Self {
             revoked: RwLock::new(HashMap::new()),
             window,
+            last_reload: AtomicI64::new(Utc::now().timestamp_millis()),
         }
+    }
+
+    /// How many sessions the set holds.
+    pub fn count(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Time since the last successful reload (or since creation, before the first).
+    pub fn since_last_poll(&self) -> Duration {
+        let elapsed = Utc::now().timestamp_millis() - self.last_reload.load(Ordering::Relaxed);
+        Duration::from_millis(u64::try_from(elapsed).unwrap_or(0))
     }
 
     pub fn contains(&self, session_id: &str) -> bool {
@@ -66,6 +81,8 @@ impl Revocations {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         revoked.retain(|_, at| *at >= since);
         revoked.extend(rows);
+        self.last_reload
+            .store(Utc::now().timestamp_millis(), Ordering::Relaxed);
         Ok(())
     }
 

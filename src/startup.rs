@@ -12,6 +12,7 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
+use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
 use crate::revocations::Revocations;
 use crate::routes;
@@ -27,6 +28,8 @@ pub enum StartupError {
     Database(String),
     #[error("passwords: {0}")]
     Passwords(String),
+    #[error("metrics: {0}")]
+    Metrics(String),
     #[error("cannot listen on {bind}: {source}")]
     Bind {
         bind: String,
@@ -38,6 +41,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `/metrics` listener, when `AUTHD_METRICS_BIND` is set.
+    metrics: Option<MetricsServer>,
     /// Keeps the revoked-session list fresh; runs exactly as long as the server.
     poller: Pin<Box<dyn Future<Output = ()>>>,
 }
@@ -73,10 +78,8 @@ impl Application {
             .reload(&mut conn)
             .map_err(|e| database_error(&e))?;
         drop(conn);
-        let db = Db::new(db::build_pool(
-            &settings.database.url,
-            settings.database.pool_size,
-        ));
+        let pool = db::build_pool(&settings.database.url, settings.database.pool_size);
+        let db = Db::new(pool.clone());
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
 
         let bind_error = |source| StartupError::Bind {
@@ -85,6 +88,16 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => {
+                let sources = metrics::Sources {
+                    pool,
+                    revocations: Arc::clone(&revocations),
+                };
+                Some(serve_metrics(bind, sources)?)
+            }
+            None => None,
+        };
 
         let poller = Box::pin(Revocations::poll_forever(
             Arc::clone(&revocations),
@@ -132,8 +145,14 @@ impl Application {
         Ok(Self {
             port,
             server,
+            metrics,
             poller,
         })
+    }
+
+    /// The bound port of the metrics listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(MetricsServer::port)
     }
 
     /// The bound port (useful when the settings asked for port 0).
@@ -148,9 +167,23 @@ impl Application {
 
     /// Serves until the server is stopped (SIGINT/SIGTERM or `handle().stop()`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _metrics = self.metrics.map(MetricsServer::spawn);
         tokio::select! {
             result = self.server => result,
             () = self.poller => Ok(()),
         }
     }
+}
+
+/// Installs the process-wide recorder (once) and binds the metrics listener.
+fn serve_metrics(bind: &str, sources: metrics::Sources) -> Result<MetricsServer, StartupError> {
+    let handle = metrics::install().map_err(StartupError::Metrics)?;
+    let bind_error = |source| StartupError::Bind {
+        bind: bind.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(bind).map_err(bind_error)?;
+    let server = MetricsServer::new(listener, handle, sources).map_err(bind_error)?;
+    tracing::info!(address = %bind, port = server.port(), "metrics listening");
+    Ok(server)
 }

@@ -47,6 +47,7 @@ pub async fn log_request<B: MessageBody>(
         }
         Err(error) => (error.as_response_error().status_code(), None),
     };
+    crate::metrics::http_request(&method, route.as_deref(), status, started.elapsed());
     span.in_scope(|| {
         tracing::info!(
             %method,

@@ -13,12 +13,31 @@ use crate::db::models::{Session, now};
 use crate::db::{Db, sessions, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
+use crate::metrics::{self, Login};
 use crate::passwords::{Passwords, Verified};
 use crate::tokens::Tokens;
 
 /// Checks the credentials and opens a new session; 200 with tokens. An unknown email and a wrong password
 /// get the same answer after the same amount of work.
 pub async fn login(
+    req: HttpRequest,
+    body: JsonObject<Credentials>,
+    db: web::Data<Db>,
+    passwords: web::Data<Passwords>,
+    tokens: web::Data<Tokens>,
+    policy: web::Data<SessionSettings>,
+    cookies: web::Data<CookiePolicy>,
+) -> Result<HttpResponse, ApiError> {
+    let result = log_in(req, body, db, passwords, tokens, policy, cookies).await;
+    metrics::login(match &result {
+        Ok(_) => Login::Success,
+        Err(ApiError::InvalidCredentials) => Login::InvalidCredentials,
+        Err(_) => Login::Error,
+    });
+    result
+}
+
+async fn log_in(
     req: HttpRequest,
     body: JsonObject<Credentials>,
     db: web::Data<Db>,

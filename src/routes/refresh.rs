@@ -12,6 +12,7 @@ use crate::config::SessionSettings;
 use crate::db::Db;
 use crate::db::models::now;
 use crate::error::{ApiError, TokenRejection};
+use crate::metrics::{self, Refresh};
 use crate::revocations::Revocations;
 use crate::rotation::{self, RefreshOutcome};
 use crate::tokens::Tokens;
@@ -72,20 +73,31 @@ async fn rotate(
     policy: &web::Data<SessionSettings>,
     revocations: &Revocations,
 ) -> Result<TokenResponse, ApiError> {
-    let claims = tokens
-        .verify_refresh(refresh_token)
-        .map_err(ApiError::InvalidGrant)?;
+    let claims = tokens.verify_refresh(refresh_token).map_err(|reason| {
+        metrics::refresh(Refresh::InvalidGrant);
+        ApiError::InvalidGrant(reason)
+    })?;
     let policy = policy.clone().into_inner();
     let at = now();
     let outcome = db
         .run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?))
-        .await?;
+        .await
+        .inspect_err(|_| metrics::refresh(Refresh::Error))?;
     let (session, user) = match outcome {
-        RefreshOutcome::Rotated(session, user) | RefreshOutcome::Replayed(session, user) => {
+        RefreshOutcome::Rotated(session, user) => {
+            metrics::refresh(Refresh::Success);
             (session, user)
         }
-        RefreshOutcome::Refused(reason) => return Err(ApiError::InvalidGrant(reason)),
+        RefreshOutcome::Replayed(session, user) => {
+            metrics::refresh(Refresh::ReplayWithinInterval);
+            (session, user)
+        }
+        RefreshOutcome::Refused(reason) => {
+            metrics::refresh(Refresh::InvalidGrant);
+            return Err(ApiError::InvalidGrant(reason));
+        }
         RefreshOutcome::ReuseDetected(session) => {
+            metrics::refresh(Refresh::ReuseDetected);
             revocations.insert([session.id.clone()], at);
             let device = device_info(req);
             tracing::warn!(

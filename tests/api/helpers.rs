@@ -101,6 +101,8 @@ impl Drop for PgDatabase {
 /// A running server and what a test needs to reach and attack it.
 pub struct TestApp {
     pub address: String,
+    /// `http://127.0.0.1:<port>` of the `/metrics` listener, when `AUTHD_METRICS_BIND` was set.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub vars: HashMap<String, String>,
     pub key_dir: PathBuf,
@@ -142,9 +144,10 @@ pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Tes
     for (k, v) in overrides {
         vars.insert((*k).to_owned(), (*v).to_owned());
     }
-    let (address, handle) = start(&vars).await;
+    let (address, metrics_address, handle) = start(&vars).await;
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::new(),
         vars,
         key_dir,
@@ -159,27 +162,42 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, &[]).await
 }
 
-async fn start(vars: &HashMap<String, String>) -> (String, ServerHandle) {
+/// Starts a server that also serves Prometheus metrics on a second port (`metrics_address`).
+pub async fn spawn_app_with_metrics(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[("AUTHD_METRICS_BIND", "127.0.0.1:0")]).await
+}
+
+async fn start(vars: &HashMap<String, String>) -> (String, Option<String>, ServerHandle) {
     let settings =
         Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings are valid");
     let app = Application::build(settings).expect("the test server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
-    (address, handle)
+    (address, metrics_address, handle)
 }
 
 impl TestApp {
     /// Stops the server and starts a new one on the same database, keys and settings.
     pub async fn restart(&mut self) {
         self.handle.stop(true).await;
-        let (address, handle) = start(&self.vars).await;
+        let (address, metrics_address, handle) = start(&self.vars).await;
         self.address = address;
+        self.metrics_address = metrics_address;
         self.handle = handle;
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// A URL on the metrics listener.
+    pub fn metrics_url(&self, path: &str) -> String {
+        let address = self.metrics_address.as_deref();
+        format!("{}{path}", address.expect("spawned with metrics"))
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {

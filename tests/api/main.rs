@@ -13,6 +13,7 @@ mod key_rotation;
 mod login;
 mod malformed;
 mod me;
+mod metrics;
 mod openapi;
 mod password;
 mod refresh;

@@ -22,6 +22,7 @@ fn a_bad_setting_fails_start_up_naming_the_variable() {
         ("AUTHD_ACCESS_TTL", "soon"),
         ("AUTHD_CORS_ORIGINS", "*"),
         ("AUTHD_DATABASE_URL", "mysql://x"),
+        ("AUTHD_METRICS_BIND", "9090"),
     ] {
         let (code, stderr) = run_authd(&[(var, value)]);
         assert_eq!(code, 2, "{var}={value}: {stderr}");

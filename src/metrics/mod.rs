@@ -1,0 +1,166 @@
+//! Prometheus metrics: the process-wide recorder, the metric names, and one small function per event, so the rest
+//! of the code says `metrics::login(Login::Success)` and never spells a metric name or a label.
+//!
+//! Every label value comes from a fixed set (a route *pattern* of the route table, a known method, a status code,
+//! an outcome or reason enum), never from the request, so the number of series is bounded. Until `install` runs
+//! (only when `AUTHD_METRICS_BIND` is set) every function here is a no-op of the `metrics` facade.
+
+mod recorder;
+mod server;
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use metrics::{counter, gauge, histogram};
+
+use crate::error::TokenRejection;
+
+pub use recorder::install;
+pub use server::{MetricsServer, Sources};
+
+// The names, with their unit and `_total` as Prometheus conventions ask.
+const HTTP_REQUESTS: &str = "authd_http_requests_total";
+const HTTP_REQUEST_DURATION: &str = "authd_http_request_duration_seconds";
+const LOGINS: &str = "authd_logins_total";
+const REFRESHES: &str = "authd_refreshes_total";
+const TOKEN_REJECTIONS: &str = "authd_token_rejections_total";
+const HASH_QUEUE_DEPTH: &str = "authd_hash_queue_depth";
+const HASH_WAIT: &str = "authd_hash_wait_seconds";
+const DB_POOL_CONNECTIONS: &str = "authd_db_pool_connections";
+const REVOKED_SESSIONS: &str = "authd_revoked_sessions";
+const REVOCATION_POLL_AGE: &str = "authd_revocation_poll_age_seconds";
+
+/// Label for a request no route matched (404s of the default service).
+const UNMATCHED: &str = "<unmatched>";
+
+/// How a login attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    Success,
+    InvalidCredentials,
+    /// The database or the hasher failed (5xx).
+    Error,
+}
+
+/// How a refresh attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    Success,
+    /// The previous token again within `AUTHD_REFRESH_REUSE_INTERVAL`: the same pair again.
+    ReplayWithinInterval,
+    /// Forged, expired, revoked or unknown token (not reuse).
+    InvalidGrant,
+    /// An already-rotated token: the session was revoked.
+    ReuseDetected,
+    /// The database failed (5xx).
+    Error,
+}
+
+impl Login {
+    const ALL: [Self; 3] = [Self::Success, Self::InvalidCredentials, Self::Error];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl Refresh {
+    const ALL: [Self; 5] = [
+        Self::Success,
+        Self::ReplayWithinInterval,
+        Self::InvalidGrant,
+        Self::ReuseDetected,
+        Self::Error,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::ReplayWithinInterval => "replay_within_interval",
+            Self::InvalidGrant => "invalid_grant",
+            Self::ReuseDetected => "reuse_detected",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// One answered request. `route` is the matched pattern (`match_pattern()`), `None` when no route matched; only
+/// patterns of the route table become labels.
+pub fn http_request(method: &str, route: Option<&str>, status: StatusCode, elapsed: Duration) {
+    let method = method_label(method);
+    let route = route_label(route);
+    counter!(HTTP_REQUESTS, "method" => method, "route" => route, "status" => status.as_str().to_owned())
+        .increment(1);
+    histogram!(HTTP_REQUEST_DURATION, "method" => method, "route" => route).record(elapsed);
+}
+
+/// One login attempt that reached the handler.
+pub fn login(outcome: Login) {
+    counter!(LOGINS, "outcome" => outcome.as_str()).increment(1);
+}
+
+/// One refresh attempt with a token.
+pub fn refresh(outcome: Refresh) {
+    counter!(REFRESHES, "outcome" => outcome.as_str()).increment(1);
+}
+
+/// One refused token; `error` is `invalid_token` (a bearer access token) or `invalid_grant` (a refresh token).
+pub fn token_rejected(error: &'static str, reason: TokenRejection) {
+    counter!(TOKEN_REJECTIONS, "error" => error, "reason" => reason.as_str()).increment(1);
+}
+
+/// The password-hash queue now holds `depth` jobs that wait for a hashing thread. Call it after every push and
+/// every pop, so the gauge follows the queue both ways.
+pub fn hash_queued(depth: usize) {
+    gauge!(HASH_QUEUE_DEPTH).set(depth as f64);
+}
+
+/// A password hash (or verify) starts on a hashing thread after waiting `waited` in the queue.
+pub fn hash_started(waited: Duration) {
+    histogram!(HASH_WAIT).record(waited);
+}
+
+fn method_label(method: &str) -> &'static str {
+    // Extension methods are arbitrary client text: they all share one label.
+    match method {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
+fn route_label(route: Option<&str>) -> &'static str {
+    let Some(route) = route else {
+        return UNMATCHED;
+    };
+    crate::routes::ROUTES
+        .iter()
+        .map(|(_, pattern)| *pattern)
+        .find(|pattern| *pattern == route)
+        .unwrap_or("<other>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_come_from_fixed_sets() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("X-EVIL-123"), "other");
+        assert_eq!(route_label(Some("/v1/sessions/{id}")), "/v1/sessions/{id}");
+        assert_eq!(route_label(Some("/v1/sessions/abc")), "<other>");
+        assert_eq!(route_label(None), UNMATCHED);
+    }
+}

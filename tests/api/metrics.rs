@@ -1,0 +1,239 @@
+//! Prometheus metrics on their own listener. The recorder is shared by every server of this test process, so
+//! counters are checked as lower bounds.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, assert_invalid_token,
+    spawn_app, spawn_app_with_metrics,
+};
+
+/// The value of the first sample of `name` that carries every one of `labels`.
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+            let all = labels
+                .iter()
+                .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")));
+            (metric == name && all).then(|| value.parse().unwrap())
+        })
+}
+
+/// Asserts that the series exists and is at least `min`.
+fn assert_at_least(text: &str, name: &str, labels: &[(&str, &str)], min: f64) {
+    let value =
+        sample(text, name, labels).unwrap_or_else(|| panic!("no {name} {labels:?} in:\n{text}"));
+    assert!(
+        value >= min,
+        "{name} {labels:?} = {value}, expected >= {min}"
+    );
+}
+
+/// The same access token, re-signed with the server's key, expired two minutes ago (beyond the leeway).
+fn expired_copy(app: &TestApp, access_token: &str) -> String {
+    let mut parts = access_token.split('.');
+    let header: Header =
+        serde_json::from_slice(&B64.decode(parts.next().unwrap()).unwrap()).unwrap();
+    let mut claims: Value =
+        serde_json::from_slice(&B64.decode(parts.next().unwrap()).unwrap()).unwrap();
+    claims["exp"] = json!(chrono::Utc::now().timestamp() - 120);
+    let key = EncodingKey::from_ed_pem(&app.private_key_pem("access")).unwrap();
+    encode(&header, &claims, &key).unwrap()
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let response = app
+        .client
+        .get(app.metrics_url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    response.text().await.unwrap()
+}
+
+async fn a_short_flow_shows_up_in_the_metrics(backend: Backend) {
+    let app = spawn_app_with_metrics(backend).await;
+    let signed_up = app.signed_up("metrics@example.com").await;
+    let logged_in = app.logged_in("metrics@example.com").await;
+    assert_error(
+        app.login("metrics@example.com", "wrong horse battery staple")
+            .await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let refreshed = app.refresh(&logged_in.refresh_token).await;
+    assert_eq!(refreshed.status(), 200);
+    assert_invalid_grant(
+        app.refresh(&logged_in.refresh_token).await,
+        "reuse_detected",
+    )
+    .await;
+    let verify = "/v1/auth/verify";
+    assert_invalid_token(app.get(verify, Some("not-a-jwt")).await, "malformed").await;
+    let expired = expired_copy(&app, &signed_up.access_token);
+    assert_invalid_token(app.get(verify, Some(&expired)).await, "expired").await;
+    assert_eq!(
+        app.get(verify, Some(&signed_up.access_token))
+            .await
+            .status(),
+        200
+    );
+    assert_error(app.get("/metrics", None).await, 404, "not_found").await;
+
+    let text = scrape(&app).await;
+    let login = [("method", "POST"), ("route", "/v1/auth/login")];
+    assert_at_least(
+        &text,
+        "authd_http_requests_total",
+        &[login[0], login[1], ("status", "200")],
+        1.0,
+    );
+    assert_at_least(
+        &text,
+        "authd_http_requests_total",
+        &[login[0], login[1], ("status", "401")],
+        1.0,
+    );
+    let verified = [("method", "GET"), ("route", verify), ("status", "200")];
+    assert_at_least(&text, "authd_http_requests_total", &verified, 1.0);
+    let unmatched = [("route", "<unmatched>"), ("status", "404")];
+    assert_at_least(&text, "authd_http_requests_total", &unmatched, 1.0);
+    let latency = [login[0], login[1], ("le", "5")];
+    assert_at_least(
+        &text,
+        "authd_http_request_duration_seconds_bucket",
+        &latency,
+        2.0,
+    );
+    assert_at_least(
+        &text,
+        "authd_http_request_duration_seconds_count",
+        &login,
+        2.0,
+    );
+    assert_at_least(&text, "authd_logins_total", &[("outcome", "success")], 1.0);
+    assert_at_least(
+        &text,
+        "authd_logins_total",
+        &[("outcome", "invalid_credentials")],
+        1.0,
+    );
+    assert_at_least(
+        &text,
+        "authd_refreshes_total",
+        &[("outcome", "success")],
+        1.0,
+    );
+    assert_at_least(
+        &text,
+        "authd_refreshes_total",
+        &[("outcome", "reuse_detected")],
+        1.0,
+    );
+    assert_at_least(
+        &text,
+        "authd_refreshes_total",
+        &[("outcome", "replay_within_interval")],
+        0.0,
+    );
+    for (error, reason) in [
+        ("invalid_grant", "reuse_detected"),
+        ("invalid_token", "malformed"),
+        ("invalid_token", "expired"),
+    ] {
+        let labels = [("error", error), ("reason", reason)];
+        assert_at_least(&text, "authd_token_rejections_total", &labels, 1.0);
+    }
+    assert_at_least(
+        &text,
+        "authd_db_pool_connections",
+        &[("state", "idle")],
+        0.0,
+    );
+    assert_at_least(
+        &text,
+        "authd_db_pool_connections",
+        &[("state", "in_use")],
+        0.0,
+    );
+    // This server's own set: the reuse above revoked a session.
+    assert_at_least(&text, "authd_revoked_sessions", &[], 1.0);
+    let poll_age = sample(&text, "authd_revocation_poll_age_seconds", &[]).unwrap();
+    assert!((0.0..10.0).contains(&poll_age), "{poll_age}");
+    assert_at_least(&text, "authd_hash_queue_depth", &[], 0.0);
+    assert_at_least(&text, "authd_hash_wait_seconds_count", &[], 0.0);
+    assert!(text.contains("# HELP authd_logins_total"), "{text}");
+    for secret in [
+        &*signed_up.access_token,
+        &*logged_in.refresh_token,
+        PASSWORD,
+    ] {
+        assert!(!text.contains(secret));
+    }
+}
+
+async fn the_metrics_listener_serves_only_metrics(backend: Backend) {
+    let app = spawn_app_with_metrics(backend).await;
+    let tokens = app.signed_up("listener@example.com").await;
+    for path in ["/v1/me", "/healthz", "/", "/metrics/"] {
+        let response = app
+            .client
+            .get(app.metrics_url(path))
+            .bearer_auth(&tokens.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 404, "not_found").await;
+    }
+    let head = app
+        .client
+        .head(app.metrics_url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(
+        head.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let post = app
+        .client
+        .post(app.metrics_url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.headers()["allow"], "GET, HEAD");
+    assert_error(post, 405, "method_not_allowed").await;
+    // And the API listener never serves them.
+    assert_error(app.get("/metrics", None).await, 404, "not_found").await;
+}
+
+async fn metrics_are_off_by_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert!(app.metrics_address.is_none());
+    assert_error(app.get("/metrics", None).await, 404, "not_found").await;
+}
+
+backend_tests!(
+    a_short_flow_shows_up_in_the_metrics,
+    the_metrics_listener_serves_only_metrics,
+    metrics_are_off_by_default
+);
