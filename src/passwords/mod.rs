@@ -3,8 +3,6 @@
 mod phc;
 mod pool;
 
-use std::time::Duration;
-
 use argon2::Params;
 
 use crate::config::PasswordSettings;
@@ -89,7 +87,10 @@ impl Passwords {
             .run(move |memory| {
                 // The hash carries its own parameters; verification uses those, not ours.
                 Ok(match phc::verify(&stored, password.as_bytes(), memory) {
-                    phc::Check::Matches { params: old, argon2id } if known => Verified::Yes {
+                    phc::Check::Matches {
+                        params: old,
+                        argon2id,
+                    } if known => Verified::Yes {
                         rehash: !same_cost(&old, &params) || !argon2id,
                     },
                     phc::Check::Matches { .. } | phc::Check::Differs => Verified::No,
@@ -101,16 +102,6 @@ impl Passwords {
             })
             .await
     }
-}
-
-/// Called when a hash is queued, with the queue's depth after it.
-fn observe_queued(depth: usize) {
-    let _ = depth;
-}
-
-/// Called when a hashing thread takes a job, with the depth left and how long the job waited.
-fn observe_start(depth: usize, waited: Duration) {
-    let _ = (depth, waited);
 }
 
 fn same_cost(a: &Params, b: &Params) -> bool {
@@ -151,7 +142,10 @@ mod tests {
         };
         let same = Verified::Yes { rehash: false };
         assert_eq!(check(&passwords, "pw", Some(stored.clone())).await, same);
-        assert_eq!(check(&passwords, "nope", Some(stored.clone())).await, Verified::No);
+        assert_eq!(
+            check(&passwords, "nope", Some(stored.clone())).await,
+            Verified::No
+        );
         assert_eq!(check(&passwords, "pw", None).await, Verified::No);
         let raised = Passwords::new(&PasswordSettings {
             iterations: 2,

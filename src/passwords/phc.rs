@@ -42,7 +42,10 @@ fn argon2id_phc(params: &Params, salt: &[u8], out: &[u8]) -> Result<String, Stri
 /// What checking a password against a stored PHC string found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Check {
-    Matches { params: Params, argon2id: bool },
+    Matches {
+        params: Params,
+        argon2id: bool,
+    },
     Differs,
     /// The stored string is not an argon2 PHC string we can check.
     Unreadable,
@@ -113,7 +116,10 @@ mod tests {
             .to_string();
         let check = verify(&theirs, b"pw", &mut memory(&params));
         assert!(matches!(check, Check::Matches { argon2id: true, .. }));
-        assert_eq!(verify(&theirs, b"other", &mut memory(&params)), Check::Differs);
+        assert_eq!(
+            verify(&theirs, b"other", &mut memory(&params)),
+            Check::Differs
+        );
     }
 
     #[test]
@@ -124,7 +130,16 @@ mod tests {
             .unwrap()
             .to_string();
         let check = verify(&argon2i, b"pw", &mut memory(&small()));
-        assert!(matches!(check, Check::Matches { argon2id: false, .. }), "{check:?}");
+        assert!(
+            matches!(
+                check,
+                Check::Matches {
+                    argon2id: false,
+                    ..
+                }
+            ),
+            "{check:?}"
+        );
     }
 
     #[test]
@@ -132,8 +147,16 @@ mod tests {
         let params = small();
         let stand_in = unmatchable(&params).unwrap();
         assert_eq!(verify(&stand_in, b"", &mut memory(&params)), Check::Differs);
-        for garbage in ["", "plain", "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ", "$bcrypt$x$y$z"] {
-            assert_eq!(verify(garbage, b"pw", &mut memory(&params)), Check::Unreadable);
+        for garbage in [
+            "",
+            "plain",
+            "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ",
+            "$bcrypt$x$y$z",
+        ] {
+            assert_eq!(
+                verify(garbage, b"pw", &mut memory(&params)),
+                Check::Unreadable
+            );
         }
     }
 }

@@ -56,8 +56,8 @@ impl HashPool {
         let queued = Arc::clone(&self.queued);
         let enqueued = Instant::now();
         let job: Job = Box::new(move |memory| {
-            let depth = queued.fetch_sub(1, Ordering::Relaxed) - 1;
-            crate::passwords::observe_start(depth, enqueued.elapsed());
+            crate::metrics::hash_queued(queued.fetch_sub(1, Ordering::Relaxed) - 1);
+            crate::metrics::hash_started(enqueued.elapsed());
             if reply.is_closed() {
                 return;
             }
@@ -72,7 +72,7 @@ impl HashPool {
                 TrySendError::Disconnected(_) => ApiError::internal("the hashing threads are gone"),
             });
         }
-        crate::passwords::observe_queued(depth);
+        crate::metrics::hash_queued(depth);
         // A closed reply means the job panicked (the thread survives it, see `serve`).
         answer
             .await
@@ -143,7 +143,9 @@ mod tests {
     #[actix_web::test]
     async fn a_panicking_job_fails_alone() {
         let pool = HashPool::start(1, 4, 1).unwrap();
-        let failed = pool.run(|_| -> Result<(), ApiError> { panic!("boom") }).await;
+        let failed = pool
+            .run(|_| -> Result<(), ApiError> { panic!("boom") })
+            .await;
         assert!(matches!(failed, Err(ApiError::Internal(_))));
         assert_eq!(pool.run(|memory| Ok(memory.len())).await.unwrap(), 1);
     }
