@@ -1,6 +1,7 @@
 //! The guard on every protected route.
 
 use std::future::{Ready, ready};
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -46,7 +47,7 @@ pub async fn require_access_token(
 /// The verified claims of the caller. Only routes behind `require_access_token` can have it; elsewhere the
 /// extractor fails closed with 401.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub AccessClaims);
+pub struct Authenticated(pub Arc<AccessClaims>);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;

@@ -9,7 +9,7 @@ use crate::error::{ApiError, TokenRejection};
 
 /// The caller's account.
 pub async fn me(caller: Authenticated, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let user_id = caller.0.sub;
+    let user_id = caller.0.sub.clone();
     let user = db
         .run(move |conn| Ok(users::find_by_id(conn, &user_id)?))
         .await?;

@@ -11,5 +11,5 @@ pub async fn verify(caller: Authenticated) -> HttpResponse {
     no_store(HttpResponse::Ok())
         .insert_header(("X-Auth-User-Id", claims.sub.as_str()))
         .insert_header(("X-Auth-Session-Id", claims.sid.as_str()))
-        .json(&claims)
+        .json(&*claims)
 }

@@ -7,6 +7,7 @@ mod keys;
 mod mint;
 pub mod ring;
 mod store;
+mod verified;
 mod verify;
 
 pub use claims::{AccessClaims, RefreshClaims, TokenKind};
@@ -39,6 +40,7 @@ pub struct Tokens {
     idle_timeout: Duration,
     /// Clock skew tolerated on `exp` and `nbf`.
     leeway: Duration,
+    verified: Arc<verified::VerifiedTokens>,
 }
 
 impl Tokens {
@@ -55,6 +57,7 @@ impl Tokens {
             refresh_ttl: settings.refresh_ttl,
             idle_timeout: sessions.idle_timeout,
             leeway: settings.clock_leeway,
+            verified: Arc::new(verified::VerifiedTokens::new(verified::CAPACITY)),
         }
     }
 

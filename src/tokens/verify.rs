@@ -1,10 +1,13 @@
 //! Verifying tokens: the key comes from our own ring by `kid` and only that key's algorithm is accepted, never
 //! the header's.
 
+use std::sync::Arc;
+
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use serde::de::DeserializeOwned;
 
+use super::verified::VerifiedTokens;
 use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
 use crate::error::TokenRejection;
 
@@ -12,9 +15,28 @@ use crate::error::TokenRejection;
 const MAX_TOKEN_BYTES: usize = 4096;
 
 impl Tokens {
-    /// Verifies a bearer access token.
-    pub fn verify_access(&self, token: &str) -> Result<AccessClaims, TokenRejection> {
-        self.verify(token, TokenKind::Access)
+    /// Verifies a bearer access token. A token that passed before, against the same key set, is taken from the
+    /// cache of verified tokens; its expiry is still checked, here, on every call (revocation is the caller's).
+    pub fn verify_access(&self, token: &str) -> Result<Arc<AccessClaims>, TokenRejection> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenRejection::Malformed);
+        }
+        let keys = self.keys();
+        let digest = VerifiedTokens::digest(token);
+        let claims = match self.verified.get(&digest, &keys) {
+            Some(claims) => claims,
+            None => {
+                let claims = Arc::new(self.verify::<AccessClaims>(token, TokenKind::Access)?);
+                self.verified.insert(digest, Arc::clone(&claims), keys);
+                claims
+            }
+        };
+        // The same rule as the library's: expired once `exp` is more than the leeway in the past.
+        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
+        if claims.exp < chrono::Utc::now().timestamp().saturating_sub(leeway) {
+            return Err(TokenRejection::Expired);
+        }
+        Ok(claims)
     }
 
     /// Verifies a refresh token (signature and claims only; the session row decides the rest).

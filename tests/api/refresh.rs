@@ -184,12 +184,17 @@ async fn an_expired_access_token_is_refused_and_a_refresh_recovers(backend: Back
     let app = spawn_app_with(backend, &settings).await;
     let tokens = app.signed_up("short@example.com").await;
     assert_eq!(tokens.expires_in, 1);
+    // Used while valid, so it sits in the cache of verified tokens: expiry must still be checked on a hit.
+    assert_eq!(
+        app.get("/v1/auth/verify", Some(&tokens.access_token))
+            .await
+            .status(),
+        200
+    );
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    assert_invalid_token(
-        app.get("/v1/me", Some(&tokens.access_token)).await,
-        "expired",
-    )
-    .await;
+    for path in ["/v1/me", "/v1/auth/verify"] {
+        assert_invalid_token(app.get(path, Some(&tokens.access_token)).await, "expired").await;
+    }
     let fresh: Value = app
         .refresh(&tokens.refresh_token)
         .await
