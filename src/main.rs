@@ -35,7 +35,7 @@ fn serve(settings: Settings) -> ExitCode {
 }
 
 async fn run(settings: Settings) -> ExitCode {
-    authd::telemetry::init(&settings.log);
+    let _log_writer = authd::telemetry::init(&settings.log);
     let app = match Application::build(settings) {
         Ok(app) => app,
         Err(error) => {
