@@ -93,7 +93,8 @@ flood() { # NAME [VAR=VALUE...]: one flood against a fresh server started with t
   AUTHD_PID=""
 
   local rps s200 s401 s429 s503 s5xx other hp50 hp99 vp50 vp99 hbad vbad
-  read -r _ rps _ _ _ _ _ _ _ aborted _ <<<"$res"
+  read -r _ _ _ _ _ _ _ _ _ aborted _ <<<"$res"
+  rps=$(sed -n 's/.*rps_all=\([0-9.]*\).*/\1/p' <<<"$res")
   s200=$(kv "$res" s200) s401=$(kv "$res" s401) s429=$(kv "$res" s429) s503=$(kv "$res" s503)
   s5xx=$(($(sum_kv "$res" '^s5[0-9][0-9]$') - s503))
   # any other status, plus requests that got no status at all (socket errors, timeouts)

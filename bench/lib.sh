@@ -91,8 +91,10 @@ json_post() {
 
 # run_wrk SCRIPT URL CONNS DURATION SERVER_PID [VAR=VALUE...]: one bounded load run. wrk uses one thread pinned
 # to the last CPU (see README). Prints one line:
-#   requests rps p50_us p99_us cpu_us_per_req non2xx s503 max_threads peak_kib aborted extra...
-# where cpu_us_per_req is the server's utime+stime over the run divided by the completed requests.
+#   requests rps p50_us p99_us cpu_us_per_req non2xx s503 max_threads peak_kib aborted KEY=VALUE...
+# where rps counts the successful (2xx/3xx) responses, cpu_us_per_req is the server's utime+stime over the run
+# divided by all completed responses, and the KEY=VALUE extras are status counts (s200=...), rps_all (every
+# response), sockerr, timeouts and the refresh pool's figures.
 run_wrk() {
   local script=$1 url=$2 conns=$3 dur=$4 pid=$5
   shift 5
@@ -134,10 +136,12 @@ run_wrk() {
       n = split(line, kv, " ")
       for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
       req = v["requests"] + 0
-      rps = req / (v["duration_us"] / 1e6)
+      # req/s counts the successful (2xx/3xx) responses only: a 503 or 401 is not throughput.
+      rps = (req - v["non2xx"]) / (v["duration_us"] / 1e6)
       cpu = req > 0 ? (d1 - d0) / hz * 1e6 / req : 0
       extra = ""
       for (k in v) if (k ~ /^s[0-9]+$/ || k ~ /^pool_/ || k == "sockerr" || k == "timeouts") extra = extra " " k "=" v[k]
+      extra = extra sprintf(" rps_all=%.1f", req / (v["duration_us"] / 1e6))
       printf "%d %.1f %d %d %.1f %d %d %d %d %d%s\n", req, rps, v["p50_us"], v["p99_us"], cpu,
         v["non2xx"] + v["sockerr"] + v["timeouts"], v["s503"] + 0, th, hwm, ab, extra
     }'

@@ -96,12 +96,16 @@ TOKENS=$WORK/refresh-tokens
 : >"$TOKENS"
 chmod 600 "$TOKENS"
 seed_tokens() {
-  local short=$((POOL - $(grep -c . "$TOKENS" || true)))
-  ((short > 0)) || return 0
-  # shellcheck disable=SC2016 # expanded by the inner sh
-  seq "$short" | xargs -P "$((NCPU * 2))" -I{} sh -c \
-    'printf %s "$LOGIN_BODY" | curl -sS --max-time 60 -H "content-type: application/json" --data-binary @- "$0" | jq -r ".refresh_token // empty"' \
-    "$A/v1/auth/login" >>"$TOKENS"
+  local attempt short
+  for attempt in 1 2 3; do
+    short=$((POOL - $(grep -c . "$TOKENS" || true)))
+    ((short > 0)) || return 0
+    ((attempt == 1)) || sleep 1 # a login answered 503 (hash queue full) gave no token: try again
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    seq "$short" | xargs -P "$((NCPU * 2))" -I{} sh -c \
+      'printf %s "$LOGIN_BODY" | curl -sS --max-time 60 -H "content-type: application/json" --data-binary @- "$0" | jq -r ".refresh_token // empty"' \
+      "$A/v1/auth/login" >>"$TOKENS"
+  done
   (($(grep -c . "$TOKENS") >= CONNS)) || die "could not seed refresh tokens"
 }
 log "seeding $POOL sessions for the refresh scenario"
