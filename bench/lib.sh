@@ -89,6 +89,19 @@ json_post() {
   curl -sS --fail-with-body --max-time 30 -H 'content-type: application/json' --data-binary @- "$1" <<<"$2"
 }
 
+# wait_idle PID: waits (at most 5 s) until PID used at most 2 clock ticks of CPU in 0.2 s, e.g. until the
+# server has finished the requests that were still queued when the previous load stopped.
+wait_idle() {
+  local a b
+  for _ in $(seq 25); do
+    a=$(cpu_ticks "$1")
+    sleep 0.2
+    b=$(cpu_ticks "$1")
+    ((b - a <= 2)) && return 0
+  done
+  return 0
+}
+
 # run_wrk SCRIPT URL CONNS DURATION SERVER_PID [VAR=VALUE...]: one bounded load run. wrk uses one thread pinned
 # to the last CPU (see README). Prints one line:
 #   requests rps p50_us p99_us cpu_us_per_req non2xx s503 max_threads peak_kib aborted KEY=VALUE...
@@ -103,6 +116,7 @@ run_wrk() {
   local pin=()
   if ((NCPU >= 2)) && command -v taskset >/dev/null; then pin=(taskset -c "$((NCPU - 1))"); fi
   local ticks0 ticks1 wpid max_threads=0 th rss rss0 aborted=0
+  wait_idle "$pid"
   ticks0=$(cpu_ticks "$pid")
   rss0=$(status_field "$pid" VmRSS)
   env "$@" BENCH_THREADS=1 "${pin[@]}" wrk -t1 -c"$conns" -d"$dur" --timeout 10s -s "$BENCH_LUA_DIR/$script" "$url" \
