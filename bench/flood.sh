@@ -92,24 +92,26 @@ flood() { # NAME [VAR=VALUE...]: one flood against a fresh server started with t
   stop_pid "$AUTHD_PID"
   AUTHD_PID=""
 
-  local rps s200 s401 s429 s503 s5xx other hp50 hp99 vp50 vp99 hbad vbad
+  local rps s200 s401 s429 s503 s5xx other noanswer dur_s hp50 hp99 vp50 vp99 hbad vbad
   read -r _ _ _ _ _ _ _ _ _ aborted _ <<<"$res"
   rps=$(sed -n 's/.*rps_all=\([0-9.]*\).*/\1/p' <<<"$res")
   s200=$(kv "$res" s200) s401=$(kv "$res" s401) s429=$(kv "$res" s429) s503=$(kv "$res" s503)
   s5xx=$(($(sum_kv "$res" '^s5[0-9][0-9]$') - s503))
-  # any other status, plus requests that got no status at all (socket errors, timeouts)
-  other=$(($(sum_kv "$res" '^s[0-9]+$') - s200 - s401 - s429 - s503 - s5xx + $(kv "$res" sockerr) + $(kv "$res" timeouts)))
+  # any other status; and requests that got no answer at all (wrk's 10 s timeout, socket errors)
+  other=$(($(sum_kv "$res" '^s[0-9]+$') - s200 - s401 - s429 - s503 - s5xx))
+  noanswer=$(($(kv "$res" sockerr) + $(kv "$res" timeouts)))
+  dur_s=$(sed -n 's/.*dur_s=\([0-9.]*\).*/\1/p' <<<"$res")
   hp50=$(kv "$hz" p50_us) hp99=$(kv "$hz" p99_us) vp50=$(kv "$vz" p50_us) vp99=$(kv "$vz" p99_us)
   hbad=$(($(kv "$hz" requests) - $(kv "$hz" s200)))
   vbad=$(($(kv "$vz" requests) - $(kv "$vz" s200)))
   local peak_mib
   peak_mib=$(mib "$peak_kib")
-  ROWS+=("$(printf '| %s | %.0f | %s / %s / %s / %s / %s / %s | %s / %s ms%s: %s | %s / %s ms%s: %s | %s MiB → %s MiB: %s | %s | %s |' \
-    "$name" "$rps" "$s200" "$s401" "$s429" "$s503" "$s5xx" "$other" \
+  ROWS+=("$(printf '| %s | %.0f | %s / %s / %s / %s / %s / %s | %s | %s / %s ms%s: %s | %s / %s ms%s: %s | %s MiB → %s MiB: %s | %s | %s |' \
+    "$name" "$rps" "$s200" "$s401" "$s429" "$s503" "$s5xx" "$other" "$noanswer" \
     "$(fmt_ms "$hp50")" "$(fmt_ms "$hp99")" "$( ((hbad)) && echo " ($hbad not 200)")" "$(verdict "$(fmt_ms "$hp99")" 20)" \
     "$(fmt_ms "$vp50")" "$(fmt_ms "$vp99")" "$( ((vbad)) && echo " ($vbad not 200)")" "$(verdict "$(fmt_ms "$vp99")" 20)" \
     "$(mib "$idle_kib")" "$peak_mib" "$(verdict "$peak_mib" 150)" "$threads" \
-    "$( ((s5xx)) && echo "**missed**" || echo "**met**")$( ((aborted)) && echo " (flood stopped early at the ${BENCH_RSS_CAP_MIB} MiB cap)")")")
+    "$( ((s5xx)) && echo "**missed**" || echo "**met**")$( ((aborted)) && echo " (flood stopped after ${dur_s} s at the ${BENCH_RSS_CAP_MIB} MiB RSS cap)")")")
 }
 
 flood defaults
@@ -126,8 +128,8 @@ SECTION=$(
   echo "- flood: wrk -t1 -c$CLIENTS -d$DUR, wrong password for an existing account, pinned to CPU $((NCPU - 1));" \
     "probes: wrk -c1 with a 10 ms pause between requests; default settings (AUTHD_LOG=info)"
   echo
-  echo "| server settings | flood req/s | flood 200 / 401 / 429 / 503 / other 5xx / no status or other | healthz p50 / p99 (< 20 ms) | verify p50 / p99 (< 20 ms) | RSS idle → peak (< 150 MiB) | max threads | no 5xx but 503 |"
-  echo "|---|---:|---|---|---|---|---:|---|"
+  echo "| server settings | flood req/s | flood 200 / 401 / 429 / 503 / other 5xx / other | no answer in 10 s | healthz p50 / p99 (< 20 ms) | verify p50 / p99 (< 20 ms) | RSS idle → peak (< 150 MiB) | max threads | no 5xx but 503 |"
+  echo "|---|---:|---|---:|---|---|---|---:|---|"
   printf '%s\n' "${ROWS[@]}"
 )
 echo

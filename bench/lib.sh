@@ -107,7 +107,7 @@ wait_idle() {
 #   requests rps p50_us p99_us cpu_us_per_req non2xx s503 max_threads peak_kib aborted KEY=VALUE...
 # where rps counts the successful (2xx/3xx) responses, cpu_us_per_req is the server's utime+stime over the run
 # divided by all completed responses, and the KEY=VALUE extras are status counts (s200=...), rps_all (every
-# response), sockerr, timeouts and the refresh pool's figures.
+# response), dur_s (wrk's measured duration), sockerr, timeouts and the refresh pool's figures.
 run_wrk() {
   local script=$1 url=$2 conns=$3 dur=$4 pid=$5
   shift 5
@@ -155,7 +155,7 @@ run_wrk() {
       cpu = req > 0 ? (d1 - d0) / hz * 1e6 / req : 0
       extra = ""
       for (k in v) if (k ~ /^s[0-9]+$/ || k ~ /^pool_/ || k == "sockerr" || k == "timeouts") extra = extra " " k "=" v[k]
-      extra = extra sprintf(" rps_all=%.1f", req / (v["duration_us"] / 1e6))
+      extra = extra sprintf(" rps_all=%.1f dur_s=%.1f", req / (v["duration_us"] / 1e6), v["duration_us"] / 1e6)
       printf "%d %.1f %d %d %.1f %d %d %d %d %d%s\n", req, rps, v["p50_us"], v["p99_us"], cpu,
         v["non2xx"] + v["sockerr"] + v["timeouts"], v["s503"] + 0, th, hwm, ab, extra
     }'
