@@ -9,7 +9,7 @@
 # rounds of bounded wrk loads (healthz authd, healthz reference, verify, me, refresh, login) and prints one
 # markdown table of the medians with the targets marked met/missed. The same table is appended to
 # bench/RESULTS.md. Environment: BENCH_DURATION (default 5s; --quick 2s), BENCH_ROUNDS (3), BENCH_CONNS (32),
-# BENCH_RSS_CAP_MIB (6144: a load run stops early above it), AUTHD_LOG (info), CARGO_TARGET_DIR.
+# BENCH_RSS_CAP_MIB (4096: a load run stops early above it), AUTHD_LOG (info), CARGO_TARGET_DIR.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
