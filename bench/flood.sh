@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Login flood: bash bench/flood.sh [--quick] [--label TEXT] [--no-build]
+#
+# 200 concurrent clients post WRONG passwords to an existing account for 20 s (--quick: 5 s) while two paced
+# probes (one connection each, a request every 10 ms) measure GET /healthz and GET /v1/auth/verify latency.
+# Runs twice on a fresh SQLite store: with the service's defaults, then with AUTHD_RATE_LIMITS=off. Reports
+# the flood's status counts, the probes' p50/p99, peak RSS and threads; prints one markdown table and appends
+# it to bench/RESULTS.md. Targets: healthz and verify p99 < 20 ms, peak RSS < 150 MiB, no 5xx other than 503.
+# Environment: FLOOD_CLIENTS (200), FLOOD_DURATION (20s; --quick 5s), BENCH_RSS_CAP_MIB (4096: the flood stops
+# early above it, the box is shared), CARGO_TARGET_DIR.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+QUICK=0 BUILD=1 LABEL=""
+while (($#)); do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --no-build) BUILD=0 ;;
+    --label) LABEL=${2:?--label needs a text}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+DUR=${FLOOD_DURATION:-$( ((QUICK)) && echo 5s || echo 20s)}
+CLIENTS=${FLOOD_CLIENTS:-200}
+
+ensure_tools
+((BUILD)) && build_release
+[[ -x $AUTHD_BIN ]] || die "no release binary at $AUTHD_BIN (drop --no-build)"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/authd-flood.XXXXXX")
+AUTHD_PID="" PROBES=()
+cleanup() {
+  local p
+  for p in "${PROBES[@]}"; do kill "$p" 2>/dev/null || true; done
+  stop_pid "$AUTHD_PID"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# sum_kv LINE REGEX: the sum of the values of the KEY=VALUE fields of LINE whose key matches REGEX (0 if none).
+sum_kv() { awk -v re="$2" '{ for (i = 1; i <= NF; i++) if (split($i, p, "=") == 2 && p[1] ~ re) t += p[2] } END { print t + 0 }' <<<"$1"; }
+kv() { sum_kv "$1" "^$2\$"; }
+fmt_ms() { awk -v u="${1:-0}" 'BEGIN { printf "%.2f", u / 1000 }'; }
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "**met**" : "**missed**" }'; }
+
+ROWS=()
+flood() { # NAME [VAR=VALUE...]: one flood against a fresh server started with the extra environment
+  local name=$1
+  shift
+  local dir=$WORK/$name port url
+  mkdir -p "$dir"
+  port=$(free_port)
+  url=http://127.0.0.1:$port
+  log "flood ($name): starting authd on $url"
+  spawn_server AUTHD "$dir/authd.log" env AUTHD_BIND="127.0.0.1:$port" AUTHD_DATA_DIR="$dir/data" "$@" "$AUTHD_BIN"
+  wait_200 "$url/healthz" 60 || { tail -20 "$dir/authd.log" >&2; die "authd did not answer /healthz"; }
+  sleep 1
+  local idle_kib access body
+  idle_kib=$(status_field "$AUTHD_PID" VmRSS)
+  body=$(jq -nc --arg e "$BENCH_EMAIL" --arg p "$BENCH_PASSWORD" '{email: $e, password: $p}')
+  json_post "$url/v1/auth/signup" "$body" >/dev/null
+  access=$(json_post "$url/v1/auth/login" "$body" | jq -r .access_token)
+
+  log "flood ($name): $CLIENTS clients x wrong password for $DUR, probes on /healthz and /v1/auth/verify"
+  PROBES=()
+  BENCH_DELAY_MS=10 wrk -t1 -c1 -d"$DUR" --timeout 10s -s "$BENCH_LUA_DIR/probe.lua" "$url/healthz" \
+    >"$dir/probe-healthz" 2>&1 &
+  PROBES+=($!)
+  BENCH_DELAY_MS=10 BENCH_ACCESS_TOKEN=$access wrk -t1 -c1 -d"$DUR" --timeout 10s -s "$BENCH_LUA_DIR/probe.lua" \
+    "$url/v1/auth/verify" >"$dir/probe-verify" 2>&1 &
+  PROBES+=($!)
+  local res
+  res=$(run_wrk login.lua "$url" "$CLIENTS" "$DUR" "$AUTHD_PID" BENCH_EMAIL="$BENCH_EMAIL" \
+    BENCH_PASSWORD="wrong horse battery staple")
+  local p
+  # If the flood was stopped early at the RSS cap, stop the probes too (SIGINT: they still report).
+  for p in "${PROBES[@]}"; do
+    [[ $(awk '{ print $10 }' <<<"$res") == 1 ]] && kill -INT "$p" 2>/dev/null
+    wait "$p" || true
+  done
+  PROBES=()
+  local peak_kib threads hz vz
+  peak_kib=$(status_field "$AUTHD_PID" VmHWM)
+  threads=$(awk '{ print $8 }' <<<"$res")
+  hz=$(grep '^BENCH ' "$dir/probe-healthz" || echo "BENCH")
+  vz=$(grep '^BENCH ' "$dir/probe-verify" || echo "BENCH")
+  stop_pid "$AUTHD_PID"
+  AUTHD_PID=""
+
+  local rps s200 s401 s429 s503 s5xx other noanswer dur_s hp50 hp99 vp50 vp99 hbad vbad
+  read -r _ _ _ _ _ _ _ _ _ aborted _ <<<"$res"
+  rps=$(sed -n 's/.*rps_all=\([0-9.]*\).*/\1/p' <<<"$res")
+  s200=$(kv "$res" s200) s401=$(kv "$res" s401) s429=$(kv "$res" s429) s503=$(kv "$res" s503)
+  s5xx=$(($(sum_kv "$res" '^s5[0-9][0-9]$') - s503))
+  # any other status; and requests that got no answer at all (wrk's 10 s timeout, socket errors)
+  other=$(($(sum_kv "$res" '^s[0-9]+$') - s200 - s401 - s429 - s503 - s5xx))
+  noanswer=$(($(kv "$res" sockerr) + $(kv "$res" timeouts)))
+  dur_s=$(sed -n 's/.*dur_s=\([0-9.]*\).*/\1/p' <<<"$res")
+  hp50=$(kv "$hz" p50_us) hp99=$(kv "$hz" p99_us) vp50=$(kv "$vz" p50_us) vp99=$(kv "$vz" p99_us)
+  hbad=$(($(kv "$hz" requests) - $(kv "$hz" s200)))
+  vbad=$(($(kv "$vz" requests) - $(kv "$vz" s200)))
+  local peak_mib
+  peak_mib=$(mib "$peak_kib")
+  ROWS+=("$(printf '| %s | %.0f | %s / %s / %s / %s / %s / %s | %s | %s / %s ms%s: %s | %s / %s ms%s: %s | %s MiB → %s MiB: %s | %s | %s |' \
+    "$name" "$rps" "$s200" "$s401" "$s429" "$s503" "$s5xx" "$other" "$noanswer" \
+    "$(fmt_ms "$hp50")" "$(fmt_ms "$hp99")" "$( ((hbad)) && echo " ($hbad not 200)")" "$(verdict "$(fmt_ms "$hp99")" 20)" \
+    "$(fmt_ms "$vp50")" "$(fmt_ms "$vp99")" "$( ((vbad)) && echo " ($vbad not 200)")" "$(verdict "$(fmt_ms "$vp99")" 20)" \
+    "$(mib "$idle_kib")" "$peak_mib" "$(verdict "$peak_mib" 150)" "$threads" \
+    "$( ((s5xx)) && echo "**missed**" || echo "**met**")$( ((aborted)) && echo " (flood stopped after ${dur_s} s at the ${BENCH_RSS_CAP_MIB} MiB RSS cap)")")")
+}
+
+flood defaults
+flood rate-limits-off AUTHD_RATE_LIMITS=off
+
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (+ uncommitted changes)"
+BRANCH=$(git -C "$REPO" rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+SECTION=$(
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') · flood.sh · SQLite · $( ((QUICK)) && echo quick || echo full)${LABEL:+ · $LABEL}"
+  echo
+  echo "- commit $COMMIT (branch $BRANCH); CPU: $CPU_MODEL, $NCPU cores (shared by wrk and the server)"
+  echo "- flood: wrk -t1 -c$CLIENTS -d$DUR, wrong password for an existing account, pinned to CPU $((NCPU - 1));" \
+    "probes: wrk -c1 with a 10 ms pause between requests; default settings (AUTHD_LOG=info)"
+  echo
+  echo "| server settings | flood req/s | flood 200 / 401 / 429 / 503 / other 5xx / other | no answer in 10 s | healthz p50 / p99 (< 20 ms) | verify p50 / p99 (< 20 ms) | RSS idle → peak (< 150 MiB) | max threads | no 5xx but 503 |"
+  echo "|---|---:|---|---:|---|---|---|---:|---|"
+  printf '%s\n' "${ROWS[@]}"
+)
+echo
+echo "$SECTION"
+RESULTS=$BENCH_DIR/RESULTS.md
+# shellcheck disable=SC2016 # literal backquotes (markdown)
+[[ -f $RESULTS ]] || printf '# Benchmark results\n\nSections appended by `bench/run.sh` and `bench/flood.sh`; see `bench/README.md`.\n' >"$RESULTS"
+printf '\n%s\n' "$SECTION" >>"$RESULTS"
+log "appended to bench/RESULTS.md"
