@@ -104,10 +104,13 @@ impl Default for PasswordSettings {
             iterations: 2,
             parallelism: 1,
             max_concurrent_hashes: cpu_count(),
-            max_queued_hashes: 16 * cpu_count(),
+            max_queued_hashes: QUEUED_HASHES_PER_THREAD * cpu_count(),
         }
     }
 }
+
+/// Default queue length per hashing thread: at about 20 ms a hash, a full queue waits about 0.6 s.
+const QUEUED_HASHES_PER_THREAD: usize = 32;
 
 fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from)
@@ -130,12 +133,16 @@ impl Settings {
         let issuer = vars.string("AUTHD_ISSUER", &format!("http://{bind}"));
         let data_dir = PathBuf::from(vars.string("AUTHD_DATA_DIR", "./data"));
         let default_db = data_dir.join("authd.db").display().to_string();
+        let hash_threads = vars.parse("AUTHD_MAX_CONCURRENT_HASHES", cpu_count())?;
         let passwords = PasswordSettings {
             memory_kib: vars.parse("AUTHD_ARGON2_MEMORY_KIB", 19_456)?,
             iterations: vars.parse("AUTHD_ARGON2_ITERATIONS", 2)?,
             parallelism: vars.parse("AUTHD_ARGON2_PARALLELISM", 1)?,
-            max_concurrent_hashes: vars.parse("AUTHD_MAX_CONCURRENT_HASHES", cpu_count())?,
-            max_queued_hashes: vars.parse("AUTHD_MAX_QUEUED_HASHES", 16 * cpu_count())?,
+            max_concurrent_hashes: hash_threads,
+            max_queued_hashes: vars.parse(
+                "AUTHD_MAX_QUEUED_HASHES",
+                QUEUED_HASHES_PER_THREAD * hash_threads,
+            )?,
         };
         let (access_alg, hs256_secret) = access_token_alg(&vars)?;
         let settings = Settings {
