@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod metrics;
 pub mod passwords;
+pub mod pruning;
 pub mod revocations;
 pub mod rotation;
 pub mod routes;

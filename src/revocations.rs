@@ -1,6 +1,7 @@
 //! The set of recently revoked sessions that every instance keeps in memory, so the bearer middleware can refuse
 //! a revoked session's access tokens without a database round trip. The database is the source of truth: each
-//! instance re-reads the revocations of the last access-token lifetime every second, and adds its own at once.
+//! instance loads the revocations of the last access-token lifetime at start, then every second reads those
+//! made since its previous read (with an overlap for commit delays and clock skew), and adds its own at once.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -18,6 +19,10 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How far `next_cursor` stays behind the present.
 const CURSOR_OVERLAP_SECONDS: i64 = 10;
 
+/// How far each poll reads back before the previous poll's start: a revocation committed late, or stamped by
+/// an instance whose clock is behind ours (by up to the largest clock leeway we allow), is still seen.
+const POLL_OVERLAP: chrono::Duration = chrono::Duration::seconds(60);
+
 /// Session ids revoked within the window, with when.
 pub struct Revocations {
     revoked: RwLock<HashMap<String, NaiveDateTime>>,
@@ -25,6 +30,8 @@ pub struct Revocations {
     window: chrono::Duration,
     /// Unix milliseconds of the last successful reload, for `authd_revocation_poll_age_seconds`.
     last_reload: AtomicI64,
+    /// Unix milliseconds the next reload reads from; 0 before the first, which reads the whole window.
+    read_from: AtomicI64,
 }
 
 /// One entry of the published list.
@@ -43,6 +50,7 @@ impl Revocations {
             revoked: RwLock::new(HashMap::new()),
             window,
             last_reload: AtomicI64::new(Utc::now().timestamp_millis()),
+            read_from: AtomicI64::new(0),
         }
     }
 
@@ -70,20 +78,28 @@ impl Revocations {
         revoked.extend(session_ids.into_iter().map(|id| (id, at)));
     }
 
-    /// Merges the database's recent revocations into the set and forgets those older than the window. A merge,
-    /// not a replacement: a revocation this instance recorded while the query ran must not drop out.
-    pub fn reload(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
-        let since = Utc::now().naive_utc() - self.window;
+    /// Merges the revocations made since the previous reload into the set and forgets those older than the
+    /// window. A merge, not a replacement: a revocation this instance recorded while the query ran must not
+    /// drop out. Returns how many rows were read.
+    pub fn reload(&self, conn: &mut AnyConnection) -> diesel::QueryResult<usize> {
+        let started = Utc::now().naive_utc();
+        let window_start = started - self.window;
+        let since = chrono::DateTime::from_timestamp_millis(self.read_from.load(Ordering::Relaxed))
+            .map_or(window_start, |at| at.naive_utc().max(window_start));
         let rows = sessions::revoked_since(conn, since)?;
+        let read = rows.len();
         let mut revoked = self
             .revoked
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        revoked.retain(|_, at| *at >= since);
+        revoked.retain(|_, at| *at >= window_start);
         revoked.extend(rows);
+        drop(revoked);
+        let next = (started - POLL_OVERLAP).and_utc().timestamp_millis();
+        self.read_from.store(next, Ordering::Relaxed);
         self.last_reload
             .store(Utc::now().timestamp_millis(), Ordering::Relaxed);
-        Ok(())
+        Ok(read)
     }
 
     /// Reloads every `POLL_INTERVAL` until the returned future is dropped. A failed poll keeps the last set.
@@ -93,8 +109,9 @@ impl Revocations {
         loop {
             ticks.tick().await;
             let revocations = Arc::clone(&revocations);
-            let result: Result<(), ApiError> =
-                db.run(move |conn| Ok(revocations.reload(conn)?)).await;
+            let result: Result<(), ApiError> = db
+                .run(move |conn| Ok(revocations.reload(conn).map(drop)?))
+                .await;
             if let Err(error) = result {
                 tracing::warn!(%error, "could not refresh the revoked-session list");
             }

@@ -14,6 +14,7 @@ use crate::cors;
 use crate::db::{self, Db};
 use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
+use crate::pruning;
 use crate::revocations::Revocations;
 use crate::routes;
 use crate::telemetry::log_request;
@@ -43,8 +44,8 @@ pub struct Application {
     server: Server,
     /// The `/metrics` listener, when `AUTHD_METRICS_BIND` is set.
     metrics: Option<MetricsServer>,
-    /// Keeps the revoked-session list fresh; runs exactly as long as the server.
-    poller: Pin<Box<dyn Future<Output = ()>>>,
+    /// Keeps the revoked-session list fresh and prunes ended sessions; runs exactly as long as the server.
+    background: Pin<Box<dyn Future<Output = ()>>>,
 }
 
 impl Application {
@@ -99,10 +100,19 @@ impl Application {
             None => None,
         };
 
-        let poller = Box::pin(Revocations::poll_forever(
-            Arc::clone(&revocations),
-            db.clone(),
-        ));
+        let background = {
+            let (revocations, db, policy) = (
+                Arc::clone(&revocations),
+                db.clone(),
+                settings.sessions.clone(),
+            );
+            Box::pin(async move {
+                tokio::join!(
+                    Revocations::poll_forever(revocations, db.clone()),
+                    pruning::prune_forever(db, policy)
+                );
+            })
+        };
         let revocations = web::Data::from(revocations);
         let db = web::Data::new(db);
         let passwords = web::Data::new(passwords);
@@ -146,7 +156,7 @@ impl Application {
             port,
             server,
             metrics,
-            poller,
+            background,
         })
     }
 
@@ -170,7 +180,7 @@ impl Application {
         let _metrics = self.metrics.map(MetricsServer::spawn);
         tokio::select! {
             result = self.server => result,
-            () = self.poller => Ok(()),
+            () = self.background => Ok(()),
         }
     }
 }

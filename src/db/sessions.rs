@@ -151,3 +151,28 @@ pub fn revoked_since(
         .select((sessions::id, sessions::revoked_at.assume_not_null()))
         .load(conn)
 }
+
+/// Up to `limit` ids of sessions that ended before `before`: revoked, past their absolute end, or idle since
+/// `idle_before`. Selected first and deleted by id, so each batch is one short statement on both backends.
+pub fn ended_before(
+    conn: &mut AnyConnection,
+    before: NaiveDateTime,
+    idle_before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    sessions::table
+        .filter(
+            sessions::revoked_at
+                .lt(before)
+                .or(sessions::expires_at.lt(before))
+                .or(sessions::last_used_at.lt(idle_before)),
+        )
+        .select(sessions::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Deletes the sessions with these ids; returns how many went.
+pub fn delete(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::id.eq_any(ids))).execute(conn)
+}

@@ -16,6 +16,7 @@ mod me;
 mod metrics;
 mod openapi;
 mod password;
+mod pruning;
 mod refresh;
 mod restart;
 mod revocation;

@@ -1,0 +1,57 @@
+//! Deleting ended sessions in the background, in small batches, so the table holds live sessions plus a day.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::config::SessionSettings;
+use crate::db::{Db, sessions};
+
+/// How often a pruning pass runs.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Rows deleted per statement; small enough that a pass never holds SQLite's write lock for long.
+const BATCH: i64 = 500;
+/// Batches per pass; what is left waits for the next pass.
+const MAX_BATCHES: usize = 100;
+/// Ended sessions are kept this long, for an operator looking into a recent incident.
+const KEEP_ENDED: chrono::Duration = chrono::Duration::days(1);
+
+/// Runs a pass every `PRUNE_EVERY` (the first one right away) until the future is dropped.
+pub async fn prune_forever(db: Db, policy: SessionSettings) {
+    let mut ticks = tokio::time::interval(PRUNE_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match prune_once(&db, &policy).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "ended sessions pruned"),
+            Err(error) => tracing::warn!(%error, "could not prune ended sessions"),
+        }
+    }
+}
+
+/// One pass: deletes batch after batch of sessions that ended more than a day ago, with a pause between
+/// batches so requests get the database in between. Returns how many rows went.
+pub async fn prune_once(
+    db: &Db,
+    policy: &SessionSettings,
+) -> Result<usize, crate::error::ApiError> {
+    let idle = chrono::Duration::from_std(policy.idle_timeout).unwrap_or(chrono::Duration::MAX);
+    let mut deleted = 0;
+    for _ in 0..MAX_BATCHES {
+        let before = Utc::now().naive_utc() - KEEP_ENDED;
+        let idle_before = before.checked_sub_signed(idle).unwrap_or(before);
+        let gone = db
+            .run(move |conn| {
+                let ids = sessions::ended_before(conn, before, idle_before, BATCH)?;
+                Ok(sessions::delete(conn, &ids)?)
+            })
+            .await?;
+        deleted += gone;
+        if gone < BATCH as usize {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(deleted)
+}
