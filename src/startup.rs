@@ -118,6 +118,7 @@ impl Application {
         let passwords = web::Data::new(passwords);
         let tokens = web::Data::new(tokens);
         let policy = web::Data::new(settings.sessions.clone());
+        let recent_users = web::Data::new(routes::RecentUsers::new());
         let max_body = settings.max_body_bytes;
         let cors_origins = settings.cors_origins.clone();
         let allowed_origins = web::Data::new(cors::AllowedOrigins(cors_origins.clone()));
@@ -143,6 +144,7 @@ impl Application {
                 .app_data(tokens.clone())
                 .app_data(policy.clone())
                 .app_data(revocations.clone())
+                .app_data(recent_users.clone())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
