@@ -1,6 +1,7 @@
 //! Logging: the subscriber, and one line per request. Neither ever records a header value or a body, so no
 //! token, password or hash can reach the log.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -25,9 +26,15 @@ pub fn init(settings: &LogSettings) -> WorkerGuard {
         .buffered_lines_limit(BUFFERED_LINES)
         .lossy(true)
         .thread_name("authd-log")
-        .finish(std::io::stderr());
+        // Buffered: the writer thread flushes after each batch it drains, so lines are not held back, but a
+        // busy second costs a few writes instead of one per line.
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(writer);
     let _ = if settings.json {
         builder.json().try_init()

@@ -20,8 +20,10 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, TokenRejection> {
         return Err(TokenRejection::Missing);
     }
     let token = token.trim_matches(' ');
-    let b64token = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
-    if token.is_empty() || !token.chars().all(b64token) {
+    let b64token = |b: u8| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+    };
+    if token.is_empty() || !token.bytes().all(b64token) {
         return Err(TokenRejection::Malformed);
     }
     Ok(token)
