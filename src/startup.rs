@@ -149,6 +149,9 @@ impl Application {
                 .default_service(web::to(routes::not_found))
         })
         .workers(settings.workers)
+        // Only database work runs on the blocking threads (argon2 has its own threads): more threads than
+        // connections would only wait for one, so each worker gets as many as the pool has.
+        .worker_max_blocking_threads(settings.database.pool_size as usize)
         .shutdown_timeout(5)
         .listen(listener)
         .map_err(bind_error)?
