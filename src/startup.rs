@@ -84,12 +84,12 @@ impl Application {
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
 
         let bind_error = |source| StartupError::Bind {
-            bind: settings.bind.clone(),
+            bind: settings.server.bind.clone(),
             source,
         };
-        let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
+        let listener = TcpListener::bind(&settings.server.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let metrics = match &settings.metrics_bind {
+        let metrics = match &settings.server.metrics_bind {
             Some(bind) => {
                 let sources = metrics::Sources {
                     pool,
@@ -119,11 +119,11 @@ impl Application {
         let tokens = web::Data::new(tokens);
         let policy = web::Data::new(settings.sessions.clone());
         let recent_users = web::Data::new(routes::RecentUsers::new());
-        let max_body = settings.max_body_bytes;
-        let cors_origins = settings.cors_origins.clone();
+        let max_body = settings.server.max_body_bytes;
+        let cors_origins = settings.browser.cors_origins.clone();
         let allowed_origins = web::Data::new(cors::AllowedOrigins(cors_origins.clone()));
         let cookies = web::Data::new(routes::CookiePolicy::new(
-            settings.cookie_secure,
+            settings.browser.cookie_secure,
             &cors_origins,
             &settings.tokens.issuer,
         ));
@@ -148,12 +148,12 @@ impl Application {
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
-        .workers(settings.workers)
+        .workers(settings.server.workers)
         .shutdown_timeout(5)
         .listen(listener)
         .map_err(bind_error)?
         .run();
-        tracing::info!(address = %settings.bind, port, "authd listening");
+        tracing::info!(address = %settings.server.bind, port, "authd listening");
         Ok(Self {
             port,
             server,

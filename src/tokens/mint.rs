@@ -20,13 +20,13 @@ impl Tokens {
     /// The access token of the session's current generation.
     pub fn mint_access(&self, session: &Session) -> Result<MintedToken, ApiError> {
         let issued = session.last_used_at.and_utc().timestamp();
-        let ttl = self.access_ttl.as_secs() as i64;
+        let ttl = seconds(self.access_ttl);
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             sub: session.user_id.clone(),
             aud: self.audience.clone(),
             iat: issued,
-            exp: issued + ttl,
+            exp: issued.saturating_add(ttl),
             jti: token_id(session, TokenKind::Access),
             sid: session.id.clone(),
         };
@@ -40,8 +40,10 @@ impl Tokens {
     /// the idle timeout and the session's absolute end.
     pub fn mint_refresh(&self, session: &Session) -> Result<MintedToken, ApiError> {
         let issued = session.last_used_at.and_utc().timestamp();
-        let lifetime = self.refresh_ttl.min(self.idle_timeout).as_secs() as i64;
-        let exp = (issued + lifetime).min(session.expires_at.and_utc().timestamp());
+        let lifetime = seconds(self.refresh_ttl.min(self.idle_timeout));
+        let exp = issued
+            .saturating_add(lifetime)
+            .min(session.expires_at.and_utc().timestamp());
         let claims = RefreshClaims {
             iss: self.issuer.clone(),
             sub: session.user_id.clone(),
@@ -54,7 +56,7 @@ impl Tokens {
         };
         Ok(MintedToken {
             token: self.sign(TokenKind::Refresh, &claims)?,
-            expires_in: (exp - issued).max(0),
+            expires_in: exp.saturating_sub(issued).max(0),
         })
     }
 
@@ -73,4 +75,10 @@ impl Tokens {
 fn token_id(session: &Session, kind: TokenKind) -> String {
     let name = format!("authd:{}:{}:{}", session.id, session.generation, kind.typ());
     Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()).to_string()
+}
+
+/// Whole seconds as `i64`, saturating: settings bound every lifetime to 400 days, but a cast must not wrap
+/// even if that bound is ever lifted.
+fn seconds(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }
