@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::TokenSettings;
-use crate::tokens::{KeyAlg, KeyError, TokenKind, ring};
+use crate::keys::{KeyAlg, KeyError, TokenKind, ring};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -202,7 +202,7 @@ pub fn run_keys(
                     out,
                     "{} is retiring: it still verifies; retire it after {} s (`authd keys retire {}`)",
                     old.kid,
-                    lifetime.as_secs() + crate::tokens::MAX_LEEWAY.as_secs(),
+                    lifetime.as_secs() + crate::keys::MAX_LEEWAY.as_secs(),
                     old.kid
                 )
                 .map_err(io)?;

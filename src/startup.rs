@@ -12,19 +12,20 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
+use crate::keys::{self, KeySet};
 use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
 use crate::pruning;
 use crate::revocations::Revocations;
 use crate::routes;
 use crate::telemetry::log_request;
-use crate::tokens::{KeySet, Tokens};
+use crate::tokens::Tokens;
 
 /// A start-up failure, named by the step that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("signing keys: {0}")]
-    Keys(#[from] crate::tokens::KeyError),
+    Keys(#[from] keys::KeyError),
     #[error("database: {0}")]
     Database(String),
     #[error("passwords: {0}")]
@@ -66,7 +67,7 @@ impl Application {
             );
         }
         let tokens = Tokens::new(keys, &settings.tokens, &settings.sessions);
-        tokens.watch_key_ring(crate::tokens::RELOAD_INTERVAL);
+        tokens.watch_key_ring(keys::RELOAD_INTERVAL);
 
         let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
         let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::vars::{ConfigError, MAX_LIFETIME, Vars, in_range};
-use crate::tokens::{HmacSecret, KeyAlg, MAX_LEEWAY};
+use crate::keys::{HmacSecret, KeyAlg, MAX_LEEWAY};
 
 /// Token claims, lifetimes and where the signing keys are kept.
 #[derive(Debug, Clone)]

@@ -1,13 +1,11 @@
-//! Signing new tokens. Both tokens of a session generation derive from the session row alone (Ed25519
-//! signatures are deterministic), so minting them again gives the same bytes: that is how a replay inside the
-//! reuse interval gets the very pair the first use got, and never a second live pair.
+//! Signing new tokens. Both tokens of a session generation derive from that generation's plain values alone
+//! (Ed25519 signatures are deterministic), so minting them again gives the same bytes: that is how a replay
+//! inside the reuse interval gets the very pair the first use got, and never a second live pair.
 
 use jsonwebtoken::{Header, encode};
 use uuid::Uuid;
 
 use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
-use crate::db::models::Session;
-use crate::error::ApiError;
 
 /// A signed token and its lifetime in seconds from issue.
 #[derive(Debug, Clone)]
@@ -16,19 +14,38 @@ pub struct MintedToken {
     pub expires_in: i64,
 }
 
+/// One generation of a session, as plain values: everything its token pair is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionGeneration<'a> {
+    pub session_id: &'a str,
+    /// The user id, the tokens' `sub`.
+    pub subject: &'a str,
+    /// The rotation generation, carried by the refresh token.
+    pub generation: i64,
+    /// When this generation began, in Unix seconds: the tokens' `iat`.
+    pub issued_at: i64,
+    /// The session's absolute end, in Unix seconds; no refresh token outlives it.
+    pub session_ends_at: i64,
+}
+
+/// A token could not be signed (a key unusable for its algorithm); the caller answers 500.
+#[derive(Debug, thiserror::Error)]
+#[error("signing: {0}")]
+pub struct MintError(#[from] jsonwebtoken::errors::Error);
+
 impl Tokens {
     /// The access token of the session's current generation.
-    pub fn mint_access(&self, session: &Session) -> Result<MintedToken, ApiError> {
-        let issued = session.last_used_at.and_utc().timestamp();
+    pub fn mint_access(&self, session: &SessionGeneration<'_>) -> Result<MintedToken, MintError> {
+        let issued = session.issued_at;
         let ttl = seconds(self.access_ttl);
         let claims = AccessClaims {
             iss: self.issuer.clone(),
-            sub: session.user_id.clone(),
+            sub: session.subject.to_owned(),
             aud: self.audience.clone(),
             iat: issued,
             exp: issued.saturating_add(ttl),
             jti: token_id(session, TokenKind::Access),
-            sid: session.id.clone(),
+            sid: session.session_id.to_owned(),
         };
         Ok(MintedToken {
             token: self.sign(TokenKind::Access, &claims)?,
@@ -38,20 +55,18 @@ impl Tokens {
 
     /// The refresh token of the session's current generation. It expires at the earliest of its own lifetime,
     /// the idle timeout and the session's absolute end.
-    pub fn mint_refresh(&self, session: &Session) -> Result<MintedToken, ApiError> {
-        let issued = session.last_used_at.and_utc().timestamp();
+    pub fn mint_refresh(&self, session: &SessionGeneration<'_>) -> Result<MintedToken, MintError> {
+        let issued = session.issued_at;
         let lifetime = seconds(self.refresh_ttl.min(self.idle_timeout));
-        let exp = issued
-            .saturating_add(lifetime)
-            .min(session.expires_at.and_utc().timestamp());
+        let exp = issued.saturating_add(lifetime).min(session.session_ends_at);
         let claims = RefreshClaims {
             iss: self.issuer.clone(),
-            sub: session.user_id.clone(),
+            sub: session.subject.to_owned(),
             aud: self.audience.clone(),
             iat: issued,
             exp,
             jti: token_id(session, TokenKind::Refresh),
-            sid: session.id.clone(),
+            sid: session.session_id.to_owned(),
             generation: session.generation,
         };
         Ok(MintedToken {
@@ -60,20 +75,24 @@ impl Tokens {
         })
     }
 
-    fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, ApiError> {
+    fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, MintError> {
         let keys = self.keys();
         let key = keys.signing(kind);
         let mut header = Header::new(key.alg);
         header.typ = Some(kind.typ().to_owned());
         header.kid = Some(key.kid.clone());
-        encode(&header, claims, &key.encoding)
-            .map_err(|e| ApiError::internal(format_args!("signing: {e}")))
+        Ok(encode(&header, claims, &key.encoding)?)
     }
 }
 
 /// A `jti` unique to (session, generation, kind) and stable across re-mints.
-fn token_id(session: &Session, kind: TokenKind) -> String {
-    let name = format!("authd:{}:{}:{}", session.id, session.generation, kind.typ());
+fn token_id(session: &SessionGeneration<'_>, kind: TokenKind) -> String {
+    let name = format!(
+        "authd:{}:{}:{}",
+        session.session_id,
+        session.generation,
+        kind.typ()
+    );
     Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()).to_string()
 }
 

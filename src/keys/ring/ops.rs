@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::files::{RingLock, create_private_dir};
 use super::state::{KeyAlg, KeyState, RingEntry, RingFile, STATE_FILE};
-use crate::tokens::claims::TokenKind;
-use crate::tokens::keygen;
-use crate::tokens::keys::KeyError;
+use crate::keys::{KeyError, MAX_LEEWAY, TokenKind, keygen};
 
 /// Keys written before the ring existed; imported as the active keys on first start with this version.
 pub(super) const LEGACY_FILES: [(TokenKind, &str); 2] = [
@@ -153,7 +151,7 @@ pub fn retire(
     }
     if entry.state == KeyState::Retiring && !force {
         let since = entry.retiring_since.unwrap_or(entry.created_at);
-        let wait = lifetime(entry.kind) + crate::tokens::MAX_LEEWAY;
+        let wait = lifetime(entry.kind) + MAX_LEEWAY;
         let until = since + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
         if Utc::now() < until {
             return Err(KeyError::new(

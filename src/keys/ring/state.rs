@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::files::write_private;
-use crate::tokens::claims::TokenKind;
-use crate::tokens::keys::KeyError;
+use crate::keys::{KeyError, TokenKind};
 
 /// The ring's state file.
 pub const STATE_FILE: &str = "ring.json";

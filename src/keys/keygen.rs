@@ -9,9 +9,9 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 
-use super::claims::TokenKind;
-use super::keys::{KeyError, thumbprint};
+use super::kind::TokenKind;
 use super::ring::{KeyAlg, KeyState, RingEntry, write_private};
+use super::set::{KeyError, thumbprint};
 
 /// Generates a key, writes it as `<kind>-<kid>.pem` (mode 0600) and returns its ring entry in state `next`.
 pub fn generate(dir: &Path, kind: TokenKind, alg: KeyAlg) -> Result<RingEntry, KeyError> {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::tokens::keys::KeyError;
+use crate::keys::KeyError;
 
 const LOCK_FILE: &str = ".ring.lock";
 

@@ -1,5 +1,5 @@
 //! Signing keys in memory: each one pinned to its algorithm and identified by its RFC 7638 thumbprint. A `KeySet`
-//! is an immutable snapshot of the key ring (see `ring.rs`); reloading builds a new snapshot.
+//! is an immutable snapshot of the key ring (see `ring/`); reloading builds a new snapshot.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +9,8 @@ use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
-use super::claims::TokenKind;
 use super::hmac_secret::HmacSecret;
+use super::kind::TokenKind;
 use super::ring::{KeyAlg, KeyState, RingFile};
 
 /// One key: how to sign, how to verify, and the algorithm it is pinned to.
