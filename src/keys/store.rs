@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+use super::error::KeyError;
 use super::hmac_secret::HmacSecret;
 use super::ring::{RingFile, STATE_FILE};
-use super::set::{KeyError, KeySet};
+use super::set::KeySet;
 
 /// How often a running server looks at `ring.json`.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(2);

@@ -1,6 +1,6 @@
 //! `authd keys generate [--kind K] [--alg A]`.
 
-use super::{Report, default_alg, prepare};
+use super::common::{Report, default_alg, prepare};
 use crate::config::TokenSettings;
 use crate::keys::{KeyAlg, KeyError, TokenKind, ring};
 

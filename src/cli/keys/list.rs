@@ -1,6 +1,6 @@
 //! `authd keys list`.
 
-use super::Report;
+use super::common::Report;
 use crate::config::TokenSettings;
 use crate::keys::{KeyError, ring};
 

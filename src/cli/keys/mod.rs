@@ -1,18 +1,17 @@
 //! `authd keys ...`: one file per subcommand, each writing what it did to `out` (never key material).
 
+mod common;
 mod generate;
 mod list;
 mod retire;
 mod rotate;
 
-use std::fmt::Display;
 use std::io::Write;
-use std::path::Path;
-use std::time::Duration;
 
-use super::KeysCommand;
+use super::args::KeysCommand;
 use crate::config::TokenSettings;
-use crate::keys::{KeyAlg, KeyError, TokenKind, ring};
+use crate::keys::KeyError;
+use common::Report;
 
 /// Runs a `keys` command against `settings.key_dir`, writing what it did to `out` (never key material).
 pub fn run_keys(
@@ -20,10 +19,7 @@ pub fn run_keys(
     settings: &TokenSettings,
     out: &mut dyn Write,
 ) -> Result<(), KeyError> {
-    let mut report = Report {
-        out,
-        dir: &settings.key_dir,
-    };
+    let mut report = Report::new(out, &settings.key_dir);
     match command {
         KeysCommand::List => list::run(settings, &mut report),
         KeysCommand::Generate { kind, alg } => {
@@ -31,54 +27,5 @@ pub fn run_keys(
         }
         KeysCommand::Rotate { kind } => rotate::run(kind.into(), settings, &mut report),
         KeysCommand::Retire { kid, force } => retire::run(&kid, force, settings, &mut report),
-    }
-}
-
-/// The operator's output; a failed write is reported against the key directory.
-struct Report<'a> {
-    out: &'a mut dyn Write,
-    dir: &'a Path,
-}
-
-impl Report<'_> {
-    fn line(&mut self, text: impl Display) -> Result<(), KeyError> {
-        writeln!(self.out, "{text}").map_err(|e| KeyError::new(self.dir, e))
-    }
-}
-
-/// Before adding or activating a key: refuses ring access keys in HS256 mode, and creates the ring if there is
-/// none yet (so a directory can be prepared before the first start).
-fn prepare(
-    kind: TokenKind,
-    settings: &TokenSettings,
-    report: &mut Report<'_>,
-) -> Result<(), KeyError> {
-    let dir = &settings.key_dir;
-    if kind == TokenKind::Access && settings.hs256_secret.is_some() {
-        return Err(KeyError::new(
-            dir,
-            "HS256 mode: access tokens are signed with AUTHD_HS256_SECRET, not with ring keys; \
-             change the secret to rotate it (access tokens signed with the old one stop verifying)",
-        ));
-    }
-    for line in ring::initialise(dir, settings.access_alg, settings.hs256_secret.is_none())? {
-        report.line(line)?;
-    }
-    Ok(())
-}
-
-/// The algorithm of a key generated without `--alg`.
-fn default_alg(kind: TokenKind, settings: &TokenSettings) -> KeyAlg {
-    match kind {
-        TokenKind::Access => settings.access_alg,
-        TokenKind::Refresh => KeyAlg::EdDSA,
-    }
-}
-
-/// How long a token of `kind` lives: how long a key must keep verifying after it stops signing.
-fn lifetime(kind: TokenKind, settings: &TokenSettings) -> Duration {
-    match kind {
-        TokenKind::Access => settings.access_ttl,
-        TokenKind::Refresh => settings.refresh_ttl,
     }
 }

@@ -1,6 +1,6 @@
 //! `authd keys retire KID [--force]`.
 
-use super::{Report, lifetime};
+use super::common::{Report, lifetime};
 use crate::config::TokenSettings;
 use crate::keys::{KeyError, ring};
 

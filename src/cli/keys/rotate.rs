@@ -1,6 +1,6 @@
 //! `authd keys rotate [--kind K]`.
 
-use super::{Report, default_alg, lifetime, prepare};
+use super::common::{Report, default_alg, lifetime, prepare};
 use crate::config::TokenSettings;
 use crate::keys::{KeyError, MAX_LEEWAY, TokenKind, ring};
 

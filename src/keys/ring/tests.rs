@@ -4,9 +4,10 @@ use std::fs;
 use std::time::Duration;
 
 use super::files::write_private;
+use super::keygen;
 use super::ops::{LEGACY_FILES, generate, initialise, retire, rotate};
 use super::state::{KeyAlg, RingFile};
-use crate::keys::{KeySet, TokenKind, keygen};
+use crate::keys::{KeySet, TokenKind};
 
 #[test]
 fn keys_from_before_the_ring_become_its_active_keys() {
