@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::keys::{KeyAlg, TokenKind};
 
+/// `authd [serve]` or `authd keys ...`.
 #[derive(Debug, Parser)]
 #[command(
     name = "authd",
@@ -15,6 +16,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The top-level commands; a later command group (`admin-keys`) is one more variant and one more folder.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (the default); settings come from AUTHD_* environment variables.
@@ -24,6 +26,7 @@ pub enum Command {
     Keys(KeysCommand),
 }
 
+/// `authd keys ...`: one variant, and one file in `cli/keys/`, per subcommand.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Show every key: kid, kind, algorithm, state and dates.

@@ -7,14 +7,18 @@ use super::vars::{ConfigError, Vars};
 /// Where the data lives.
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
+    /// The backend and where it is.
     pub url: DatabaseUrl,
+    /// Connections per process.
     pub pool_size: u32,
 }
 
 /// A database location, with the backend decided by the URL scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
+    /// An SQLite file.
     Sqlite(PathBuf),
+    /// A `postgres://` URL, as libpq reads it.
     Postgres(String),
 }
 

@@ -5,7 +5,9 @@ use super::vars::{ConfigError, Vars};
 /// Log filter (tracing's `EnvFilter` syntax) and output format.
 #[derive(Debug, Clone)]
 pub struct LogSettings {
+    /// `AUTHD_LOG`, e.g. `info` or `authd=debug,actix_web=warn`.
     pub filter: String,
+    /// One JSON object per line instead of text.
     pub json: bool,
 }
 

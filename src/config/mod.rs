@@ -30,12 +30,19 @@ use vars::Vars;
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The listeners (`server.rs`).
     pub server: ServerSettings,
+    /// `database.rs`.
     pub database: DatabaseSettings,
+    /// Claims, lifetimes and keys (`tokens.rs`).
     pub tokens: TokenSettings,
+    /// `sessions.rs`.
     pub sessions: SessionSettings,
+    /// Argon2 costs and the hashing pool (`passwords.rs`).
     pub passwords: PasswordSettings,
+    /// CORS and the refresh cookie (`browser.rs`).
     pub browser: BrowserSettings,
+    /// `logging.rs`.
     pub log: LogSettings,
 }
 

@@ -5,9 +5,13 @@ use super::vars::{ConfigError, Vars, cpu_count};
 /// Argon2id cost and how many hashes may run at once.
 #[derive(Debug, Clone)]
 pub struct PasswordSettings {
+    /// Argon2id memory cost per hash, in KiB.
     pub memory_kib: u32,
+    /// Argon2id time cost (passes over the memory).
     pub iterations: u32,
+    /// Argon2id lanes.
     pub parallelism: u32,
+    /// Hashing threads; each keeps one block of `memory_kib` for good.
     pub max_concurrent_hashes: usize,
     /// Hashes that may wait for a free hashing thread; beyond that a request is refused with 503 at once.
     pub max_queued_hashes: usize,

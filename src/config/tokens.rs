@@ -9,9 +9,13 @@ use crate::keys::{HmacSecret, KeyAlg, MAX_LEEWAY};
 /// Token claims, lifetimes and where the signing keys are kept.
 #[derive(Debug, Clone)]
 pub struct TokenSettings {
+    /// The `iss` claim: the public URL of this service.
     pub issuer: String,
+    /// The `aud` claim.
     pub audience: String,
+    /// Access-token lifetime (1 s to 24 h).
     pub access_ttl: Duration,
+    /// Refresh-token lifetime (at least `access_ttl`, at most 400 days).
     pub refresh_ttl: Duration,
     /// Clock skew tolerated when checking `exp` and `nbf` (RFC 8725 advises a small one).
     pub clock_leeway: Duration,

@@ -6,7 +6,9 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 #[error("{var}: {problem}")]
 pub struct ConfigError {
+    /// The variable, e.g. `AUTHD_ACCESS_TTL`.
     pub var: &'static str,
+    /// What is wrong with its value.
     pub problem: String,
 }
 

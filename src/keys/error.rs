@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {problem}")]
 pub struct KeyError {
+    /// The key file, `ring.json` or the key directory.
     pub path: PathBuf,
+    /// What went wrong with it.
     pub problem: String,
 }
 

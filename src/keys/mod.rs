@@ -8,6 +8,7 @@
 mod error;
 mod hmac_secret;
 mod kind;
+/// The ring file and its operations (`authd keys ...` drives them).
 pub mod ring;
 mod set;
 mod store;

@@ -12,6 +12,7 @@ use super::set::KeySet;
 /// How often a running server looks at `ring.json`.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(2);
 
+/// The current `KeySet`, replaced whole by a reload; readers keep the snapshot they took.
 pub struct KeyStore {
     dir: PathBuf,
     hs256: Option<HmacSecret>,

@@ -10,13 +10,16 @@ use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
 /// A signed token and its lifetime in seconds from issue.
 #[derive(Debug, Clone)]
 pub struct MintedToken {
+    /// The compact JWT.
     pub token: String,
+    /// Seconds from issue to `exp`.
     pub expires_in: i64,
 }
 
 /// One generation of a session, as plain values: everything its token pair is made from.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionGeneration<'a> {
+    /// The session id, the tokens' `sid`.
     pub session_id: &'a str,
     /// The user id, the tokens' `sub`.
     pub subject: &'a str,

@@ -37,6 +37,8 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// Serves `keys` (reloaded from `settings.key_dir` by `watch_key_ring`) with the claims and lifetimes of
+    /// `settings`; refresh tokens also end at the session idle timeout.
     pub fn new(keys: KeySet, settings: &TokenSettings, sessions: &SessionSettings) -> Self {
         Self {
             store: Arc::new(KeyStore::new(
@@ -93,10 +95,12 @@ impl Tokens {
         algs
     }
 
+    /// The `iss` every token carries and every verification requires.
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
 
+    /// The `aud` every token carries and every verification requires.
     pub fn audience(&self) -> &str {
         &self.audience
     }
