@@ -7,6 +7,7 @@ pub mod cors;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod keys;
 pub mod metrics;
 pub mod passwords;
 pub mod pruning;

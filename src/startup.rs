@@ -12,19 +12,20 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
+use crate::keys::{self, KeySet};
 use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
 use crate::pruning;
 use crate::revocations::Revocations;
 use crate::routes;
 use crate::telemetry::log_request;
-use crate::tokens::{KeySet, Tokens};
+use crate::tokens::Tokens;
 
 /// A start-up failure, named by the step that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("signing keys: {0}")]
-    Keys(#[from] crate::tokens::KeyError),
+    Keys(#[from] keys::KeyError),
     #[error("database: {0}")]
     Database(String),
     #[error("passwords: {0}")]
@@ -66,7 +67,7 @@ impl Application {
             );
         }
         let tokens = Tokens::new(keys, &settings.tokens, &settings.sessions);
-        tokens.watch_key_ring(crate::tokens::RELOAD_INTERVAL);
+        tokens.watch_key_ring(keys::RELOAD_INTERVAL);
 
         let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
         let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
@@ -84,12 +85,12 @@ impl Application {
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
 
         let bind_error = |source| StartupError::Bind {
-            bind: settings.bind.clone(),
+            bind: settings.server.bind.clone(),
             source,
         };
-        let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
+        let listener = TcpListener::bind(&settings.server.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let metrics = match &settings.metrics_bind {
+        let metrics = match &settings.server.metrics_bind {
             Some(bind) => {
                 let sources = metrics::Sources {
                     pool,
@@ -119,11 +120,11 @@ impl Application {
         let tokens = web::Data::new(tokens);
         let policy = web::Data::new(settings.sessions.clone());
         let recent_users = web::Data::new(routes::RecentUsers::new());
-        let max_body = settings.max_body_bytes;
-        let cors_origins = settings.cors_origins.clone();
+        let max_body = settings.server.max_body_bytes;
+        let cors_origins = settings.browser.cors_origins.clone();
         let allowed_origins = web::Data::new(cors::AllowedOrigins(cors_origins.clone()));
         let cookies = web::Data::new(routes::CookiePolicy::new(
-            settings.cookie_secure,
+            settings.browser.cookie_secure,
             &cors_origins,
             &settings.tokens.issuer,
         ));
@@ -148,7 +149,7 @@ impl Application {
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
-        .workers(settings.workers)
+        .workers(settings.server.workers)
         // Only database work runs on the blocking threads (argon2 has its own threads): more threads than
         // connections would only wait for one, so each worker gets as many as the pool has.
         .worker_max_blocking_threads(settings.database.pool_size as usize)
@@ -156,7 +157,7 @@ impl Application {
         .listen(listener)
         .map_err(bind_error)?
         .run();
-        tracing::info!(address = %settings.bind, port, "authd listening");
+        tracing::info!(address = %settings.server.bind, port, "authd listening");
         Ok(Self {
             port,
             server,

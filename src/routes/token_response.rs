@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::models::{Session, User};
 use crate::error::ApiError;
-use crate::tokens::Tokens;
+use crate::tokens::{SessionGeneration, Tokens};
 
 /// A user as the API shows it: never the hash.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,8 +42,15 @@ pub struct TokenResponse {
 impl TokenResponse {
     /// Mints the session's access token and current refresh token.
     pub fn for_session(tokens: &Tokens, user: &User, session: &Session) -> Result<Self, ApiError> {
-        let access = tokens.mint_access(session)?;
-        let refresh = tokens.mint_refresh(session)?;
+        let generation = SessionGeneration {
+            session_id: &session.id,
+            subject: &session.user_id,
+            generation: session.generation,
+            issued_at: session.last_used_at.and_utc().timestamp(),
+            session_ends_at: session.expires_at.and_utc().timestamp(),
+        };
+        let access = tokens.mint_access(&generation)?;
+        let refresh = tokens.mint_refresh(&generation)?;
         Ok(Self {
             access_token: access.token,
             token_type: "Bearer".into(),

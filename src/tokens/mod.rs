@@ -1,21 +1,17 @@
-//! Minting and verifying the service's JWTs.
+//! Minting and verifying the service's JWTs, and the cache of verified access tokens. The keys they are signed
+//! with live in `crate::keys`; this module takes plain values (no database rows, no HTTP types).
 
 mod claims;
-mod hmac_secret;
-mod keygen;
-mod keys;
 mod mint;
-pub mod ring;
-mod store;
+mod rejection;
 mod verified;
 mod verify;
 
-pub use claims::{AccessClaims, RefreshClaims, TokenKind};
-pub use hmac_secret::{HmacSecret, MIN_SECRET_BYTES};
-pub use keys::{KeyError, KeySet, SigningKey};
-pub use mint::MintedToken;
-pub use ring::{KeyAlg, KeyState};
-pub use store::RELOAD_INTERVAL;
+pub use claims::{AccessClaims, RefreshClaims};
+pub use mint::{MintError, MintedToken, SessionGeneration};
+pub use rejection::TokenRejection;
+// Every token is of one kind; callers name it with the claims.
+pub use crate::keys::TokenKind;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,10 +19,7 @@ use std::time::Duration;
 use jsonwebtoken::jwk::JwkSet;
 
 use crate::config::{SessionSettings, TokenSettings};
-use store::KeyStore;
-
-/// The largest clock leeway a verifier may be configured with; key retirement waits for it.
-pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
+use crate::keys::{KeySet, KeyStore};
 
 /// The key ring plus the claims every token carries; shared by all workers. The ring is reloaded from the key
 /// directory when `ring.json` changes (see `watch_key_ring`), so a rotation needs no restart.
@@ -44,6 +37,8 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// Serves `keys` (reloaded from `settings.key_dir` by `watch_key_ring`) with the claims and lifetimes of
+    /// `settings`; refresh tokens also end at the session idle timeout.
     pub fn new(keys: KeySet, settings: &TokenSettings, sessions: &SessionSettings) -> Self {
         Self {
             store: Arc::new(KeyStore::new(
@@ -69,7 +64,7 @@ impl Tokens {
     /// Polls the key directory every `every` on a background thread (which ends when the last `Tokens` clone
     /// is dropped), and reloads on SIGHUP when called inside a Tokio runtime on Unix.
     pub fn watch_key_ring(&self, every: Duration) {
-        store::watch(Arc::downgrade(&self.store), every);
+        crate::keys::watch(Arc::downgrade(&self.store), every);
     }
 
     /// The public keys that verify access tokens: every `next`, `active` and `retiring` access key. The
@@ -100,10 +95,12 @@ impl Tokens {
         algs
     }
 
+    /// The `iss` every token carries and every verification requires.
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
 
+    /// The `aud` every token carries and every verification requires.
     pub fn audience(&self) -> &str {
         &self.audience
     }

@@ -7,9 +7,9 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use serde::de::DeserializeOwned;
 
+use super::TokenRejection;
 use super::verified::VerifiedTokens;
 use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
-use crate::error::TokenRejection;
 
 /// Longer inputs are refused before any parsing; our tokens are a few hundred bytes.
 const MAX_TOKEN_BYTES: usize = 4096;

@@ -292,7 +292,7 @@ async fn an_es256_ring_works_end_to_end_and_stays_pinned(backend: Backend) {
         &app,
         KeysCommand::Generate {
             kind: Kind::Access,
-            alg: Some(authd::tokens::KeyAlg::EdDSA),
+            alg: Some(authd::keys::KeyAlg::EdDSA),
         },
     )
     .unwrap();

@@ -7,12 +7,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::files::{RingLock, create_private_dir};
+use super::keygen;
 use super::state::{KeyAlg, KeyState, RingEntry, RingFile, STATE_FILE};
-use crate::tokens::claims::TokenKind;
-use crate::tokens::keygen;
-use crate::tokens::keys::KeyError;
+use crate::keys::error::KeyError;
+use crate::keys::kind::TokenKind;
 
 /// Keys written before the ring existed; imported as the active keys on first start with this version.
+/// The largest clock leeway a verifier may be configured with; key retirement waits for it.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
+
 pub(super) const LEGACY_FILES: [(TokenKind, &str); 2] = [
     (TokenKind::Access, "access-key.pem"),
     (TokenKind::Refresh, "refresh-key.pem"),
@@ -153,7 +156,7 @@ pub fn retire(
     }
     if entry.state == KeyState::Retiring && !force {
         let since = entry.retiring_since.unwrap_or(entry.created_at);
-        let wait = lifetime(entry.kind) + crate::tokens::MAX_LEEWAY;
+        let wait = lifetime(entry.kind) + MAX_LEEWAY;
         let until = since + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
         if Utc::now() < until {
             return Err(KeyError::new(

@@ -5,12 +5,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::tokens::keys::KeyError;
+use crate::keys::error::KeyError;
 
 const LOCK_FILE: &str = ".ring.lock";
 
 /// Writes `dir/name` atomically with mode 0600: a temporary file, fsync, rename, then fsync of the directory.
-pub(crate) fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), KeyError> {
+pub(super) fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), KeyError> {
     let path = dir.join(name);
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {

@@ -7,11 +7,12 @@
 //! `ring.json` that names them and removed after the `ring.json` that no longer does.
 
 mod files;
+mod keygen;
 mod ops;
 mod state;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use files::write_private;
-pub use ops::{Rotation, generate, initialise, list, retire, rotate};
+pub(crate) use keygen::thumbprint;
+pub use ops::{MAX_LEEWAY, Rotation, generate, initialise, list, retire, rotate};
 pub use state::{KeyAlg, KeyState, RingEntry, RingFile, STATE_FILE};

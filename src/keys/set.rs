@@ -1,17 +1,18 @@
 //! Signing keys in memory: each one pinned to its algorithm and identified by its RFC 7638 thumbprint. A `KeySet`
-//! is an immutable snapshot of the key ring (see `ring.rs`); reloading builds a new snapshot.
+//! is an immutable snapshot of the key ring (see `ring/`); reloading builds a new snapshot.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
-use super::claims::TokenKind;
+use super::error::KeyError;
 use super::hmac_secret::HmacSecret;
-use super::ring::{KeyAlg, KeyState, RingFile};
+use super::kind::TokenKind;
+use super::ring::{KeyAlg, KeyState, RingFile, thumbprint};
 
 /// One key: how to sign, how to verify, and the algorithm it is pinned to.
 pub struct SigningKey {
@@ -29,23 +30,6 @@ pub struct SigningKey {
 /// verify, only `active` signs), plus the shared HMAC secret in HS256 mode.
 pub struct KeySet {
     keys: Vec<SigningKey>,
-}
-
-/// A key file or the ring state that could not be read, written or used.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {problem}")]
-pub struct KeyError {
-    pub path: PathBuf,
-    pub problem: String,
-}
-
-impl KeyError {
-    pub(crate) fn new(path: &Path, problem: impl std::fmt::Display) -> Self {
-        Self {
-            path: path.to_owned(),
-            problem: problem.to_string(),
-        }
-    }
 }
 
 impl KeySet {
@@ -178,19 +162,6 @@ impl SigningKey {
             decoding: DecodingKey::from_secret(secret.expose()),
             public_jwk: None,
         }
-    }
-}
-
-/// The RFC 7638 kid of a public key read from a PEM file (nothing else is accepted there).
-pub(crate) fn thumbprint(jwk: &Jwk) -> Option<String> {
-    match &jwk.algorithm {
-        // jsonwebtoken computes thumbprints only for EC and RSA keys.
-        AlgorithmParameters::OctetKeyPair(okp) => {
-            let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, okp.x);
-            Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
-        }
-        AlgorithmParameters::EllipticCurve(_) => jwk.thumbprint(ThumbprintHash::SHA256).ok(),
-        _ => None,
     }
 }
 

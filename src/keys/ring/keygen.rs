@@ -4,14 +4,17 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
-use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, ThumbprintHash};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
+use sha2::{Digest, Sha256};
 
-use super::claims::TokenKind;
-use super::keys::{KeyError, thumbprint};
-use super::ring::{KeyAlg, KeyState, RingEntry, write_private};
+use super::files::write_private;
+use super::state::{KeyAlg, KeyState, RingEntry};
+use crate::keys::error::KeyError;
+use crate::keys::kind::TokenKind;
 
 /// Generates a key, writes it as `<kind>-<kid>.pem` (mode 0600) and returns its ring entry in state `next`.
 pub fn generate(dir: &Path, kind: TokenKind, alg: KeyAlg) -> Result<RingEntry, KeyError> {
@@ -73,6 +76,19 @@ fn p256_pem() -> Result<String, String> {
         .to_pkcs8_pem(LineEnding::LF)
         .map(|pem| pem.to_string())
         .map_err(|e| format!("cannot encode a P-256 key: {e}"))
+}
+
+/// The RFC 7638 kid of a public key read from a PEM file (nothing else is accepted there).
+pub(crate) fn thumbprint(jwk: &Jwk) -> Option<String> {
+    match &jwk.algorithm {
+        // jsonwebtoken computes thumbprints only for EC and RSA keys.
+        AlgorithmParameters::OctetKeyPair(okp) => {
+            let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, okp.x);
+            Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
+        }
+        AlgorithmParameters::EllipticCurve(_) => jwk.thumbprint(ThumbprintHash::SHA256).ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::files::write_private;
-use crate::tokens::claims::TokenKind;
-use crate::tokens::keys::KeyError;
+use crate::keys::error::KeyError;
+use crate::keys::kind::TokenKind;
 
 /// The ring's state file.
 pub const STATE_FILE: &str = "ring.json";

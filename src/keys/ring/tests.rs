@@ -4,11 +4,10 @@ use std::fs;
 use std::time::Duration;
 
 use super::files::write_private;
+use super::keygen;
 use super::ops::{LEGACY_FILES, generate, initialise, retire, rotate};
 use super::state::{KeyAlg, RingFile};
-use crate::tokens::KeySet;
-use crate::tokens::claims::TokenKind;
-use crate::tokens::keygen;
+use crate::keys::{KeySet, TokenKind};
 
 #[test]
 fn keys_from_before_the_ring_become_its_active_keys() {

@@ -4,14 +4,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+use super::error::KeyError;
 use super::hmac_secret::HmacSecret;
-use super::keys::{KeyError, KeySet};
 use super::ring::{RingFile, STATE_FILE};
+use super::set::KeySet;
 
 /// How often a running server looks at `ring.json`.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(2);
 
-pub(super) struct KeyStore {
+/// The current `KeySet`, replaced whole by a reload; readers keep the snapshot they took.
+pub struct KeyStore {
     dir: PathBuf,
     hs256: Option<HmacSecret>,
     current: RwLock<Arc<KeySet>>,
@@ -21,7 +23,8 @@ pub(super) struct KeyStore {
 }
 
 impl KeyStore {
-    pub(super) fn new(keys: KeySet, dir: PathBuf, hs256: Option<HmacSecret>) -> Self {
+    /// Starts from `keys`, loaded from `dir`; reloads rebuild from the same directory and secret.
+    pub fn new(keys: KeySet, dir: PathBuf, hs256: Option<HmacSecret>) -> Self {
         Self {
             dir,
             hs256,
@@ -31,7 +34,8 @@ impl KeyStore {
         }
     }
 
-    pub(super) fn current(&self) -> Arc<KeySet> {
+    /// The current snapshot.
+    pub fn current(&self) -> Arc<KeySet> {
         Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
     }
 
@@ -87,7 +91,9 @@ impl KeyStore {
     }
 }
 
-pub(super) fn watch(store: Weak<KeyStore>, every: Duration) {
+/// Polls `ring.json` every `every` on a thread that ends with the last strong reference to the store, and
+/// reloads on SIGHUP when called inside a Tokio runtime on Unix.
+pub fn watch(store: Weak<KeyStore>, every: Duration) {
     let poller = store.clone();
     let spawned = std::thread::Builder::new()
         .name("authd-key-ring".into())
@@ -124,8 +130,8 @@ pub(super) fn watch(store: Weak<KeyStore>, every: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::ring::{self, KeyAlg};
-    use crate::tokens::{KeySet, TokenKind};
+    use crate::keys::ring::{self, KeyAlg};
+    use crate::keys::{KeySet, TokenKind};
 
     #[test]
     fn a_broken_ring_keeps_the_previous_keys_until_it_is_fixed() {

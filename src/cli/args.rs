@@ -1,0 +1,74 @@
+//! What the command line accepts (clap declarations only; the work is in the command folders).
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::keys::{KeyAlg, TokenKind};
+
+/// `authd [serve]` or `authd keys ...`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "authd",
+    version,
+    about = "Self-hostable authentication service issuing JWTs"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The top-level commands; a later command group (`admin-keys`) is one more variant and one more folder.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default); settings come from AUTHD_* environment variables.
+    Serve,
+    /// Manage the signing-key ring in AUTHD_KEY_DIR (shared by every instance).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `authd keys ...`: one variant, and one file in `cli/keys/`, per subcommand.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Show every key: kid, kind, algorithm, state and dates.
+    List,
+    /// Add a `next` key: published in the JWKS (access keys) and accepted, but not signing yet.
+    Generate {
+        #[arg(long, value_enum, default_value_t = Kind::Access)]
+        kind: Kind,
+        /// EdDSA or ES256; defaults to AUTHD_ACCESS_TOKEN_ALG for access keys, EdDSA for refresh keys.
+        #[arg(long, value_parser = parse_alg)]
+        alg: Option<KeyAlg>,
+    },
+    /// Make the newest `next` key sign; the active key becomes `retiring` (still verifies, no longer signs).
+    Rotate {
+        #[arg(long, value_enum, default_value_t = Kind::Access)]
+        kind: Kind,
+    },
+    /// Remove a key that no longer signs, once every token it signed has expired (or at once with --force).
+    Retire {
+        kid: String,
+        /// Retire even though tokens it signed may still be valid: their holders are logged out.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Which tokens a key signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Access,
+    Refresh,
+}
+
+impl From<Kind> for TokenKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Access => TokenKind::Access,
+            Kind::Refresh => TokenKind::Refresh,
+        }
+    }
+}
+
+fn parse_alg(raw: &str) -> Result<KeyAlg, String> {
+    raw.parse()
+}
