@@ -24,6 +24,11 @@ impl Db {
         Self { pool }
     }
 
+    /// The pool itself, for its gauges.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// Runs `work` with a pooled connection on a blocking thread, inside the caller's tracing span.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where

@@ -7,11 +7,11 @@ use super::body::JsonObject;
 use crate::auth::Authenticated;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
-use crate::db::{Db, users};
+use crate::db::users;
 use crate::domain::Password;
 use crate::error::{ApiError, TokenRejection};
-use crate::passwords::{Passwords, Verified};
-use crate::revocations::Revocations;
+use crate::passwords::Verified;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct PasswordChange {
@@ -23,10 +23,14 @@ pub struct PasswordChange {
 pub async fn change(
     caller: Authenticated,
     body: JsonObject<PasswordChange>,
-    db: web::Data<Db>,
-    passwords: web::Data<Passwords>,
-    revocations: web::Data<Revocations>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let AppState {
+        db,
+        passwords,
+        revocations,
+        ..
+    } = state.get_ref();
     let PasswordChange {
         current_password,
         new_password,
