@@ -53,7 +53,7 @@ async fn log_in(
     }
     let lookup = email.as_str().to_owned();
     let user = db
-        .run(move |conn| Ok(users::find_by_email(conn, &lookup)?))
+        .run(move |conn| users::find_by_email(conn, &lookup))
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let rehash = match passwords.verify(password.clone(), stored).await? {
@@ -66,8 +66,7 @@ async fn log_in(
     }
     let session = Session::start(&user.id, device_info(&req), now(), state.sessions.max_age);
     let row = session.clone();
-    db.run(move |conn| Ok(sessions::insert(conn, &row)?))
-        .await?;
+    db.run(move |conn| sessions::insert(conn, &row)).await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
     let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
     Ok(delivery::respond(
@@ -83,8 +82,9 @@ async fn upgrade_hash(db: &Db, passwords: &Passwords, user_id: &str, password: P
     let result = async {
         let hash = passwords.rehash(password).await?;
         let id = user_id.to_owned();
-        db.run(move |conn| Ok(users::set_password_hash(conn, &id, &hash, now())?))
-            .await
+        db.run(move |conn| users::set_password_hash(conn, &id, &hash, now()))
+            .await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
     };
     match result.await {
         Ok(()) => tracing::info!(%user_id, "password hash upgraded to the current parameters"),

@@ -38,7 +38,7 @@ pub async fn logout(
     let at = now();
     let sid = claims.sid.clone();
     if db
-        .run(move |conn| Ok(sessions::revoke(conn, &sid, RevokeReason::Logout, at)?))
+        .run(move |conn| sessions::revoke(conn, &sid, RevokeReason::Logout, at))
         .await?
     {
         revocations.insert([claims.sid.clone()], at);
@@ -61,13 +61,7 @@ pub async fn logout_all(
     let ended = state
         .db
         .run(move |conn| {
-            Ok(sessions::revoke_all_for_user(
-                conn,
-                &user_id,
-                None,
-                RevokeReason::LogoutAll,
-                at,
-            )?)
+            sessions::revoke_all_for_user(conn, &user_id, None, RevokeReason::LogoutAll, at)
         })
         .await?;
     tracing::info!(user_id = %caller.0.sub, sessions = ended.len(), "logged out everywhere");

@@ -21,7 +21,7 @@ pub async fn me(
     let lookup = user_id.clone();
     let user = state
         .db
-        .run(move |conn| Ok(users::find_by_id(conn, &lookup)?))
+        .run(move |conn| users::find_by_id(conn, &lookup))
         .await?;
     // A valid token for an account that no longer exists: its sessions are gone with it.
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;

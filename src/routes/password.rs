@@ -1,6 +1,7 @@
 //! POST /v1/me/password
 
 use actix_web::{HttpResponse, web};
+use diesel::Connection;
 use serde::Deserialize;
 
 use super::body::JsonObject;
@@ -37,7 +38,7 @@ pub async fn change(
     } = body.0;
     let user_id = caller.0.sub.clone();
     let user = db
-        .run(move |conn| Ok(users::find_by_id(conn, &user_id)?))
+        .run(move |conn| users::find_by_id(conn, &user_id))
         .await?;
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
     let current = Password::new(&current_password);
@@ -56,16 +57,10 @@ pub async fn change(
     let at = now();
     let ended = db
         .run(move |conn| {
-            use diesel::Connection;
             conn.transaction(|conn| {
                 users::set_password_hash(conn, &user_id, &hash, at)?;
-                Ok(sessions::revoke_all_for_user(
-                    conn,
-                    &user_id,
-                    Some(&keep),
-                    RevokeReason::PasswordChange,
-                    at,
-                )?)
+                let reason = RevokeReason::PasswordChange;
+                sessions::revoke_all_for_user(conn, &user_id, Some(&keep), reason, at)
             })
         })
         .await?;

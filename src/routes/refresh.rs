@@ -75,7 +75,7 @@ async fn rotate(
     let at = now();
     let outcome = state
         .db
-        .run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?))
+        .run(move |conn| rotation::refresh(conn, &claims, at, &policy))
         .await
         .inspect_err(|_| metrics::refresh(Refresh::Error))?;
     let (session, user) = match outcome {

@@ -47,7 +47,7 @@ pub async fn list(
     let cutoff = idle_cutoff(at, &state.sessions);
     let live = state
         .db
-        .run(move |conn| Ok(sessions::list_live(conn, &user_id, at, cutoff)?))
+        .run(move |conn| sessions::list_live(conn, &user_id, at, cutoff))
         .await?;
     let views: Vec<SessionView> = live
         .into_iter()
@@ -70,11 +70,12 @@ pub async fn delete(
         .db
         .run(move |conn| match sessions::find(conn, &sid)? {
             Some(session) if session.user_id == user_id => {
-                Ok(sessions::revoke(conn, &sid, RevokeReason::Deleted, at)?)
+                sessions::revoke(conn, &sid, RevokeReason::Deleted, at).map(Some)
             }
-            _ => Err(ApiError::NotFound),
+            _ => Ok(None),
         })
-        .await?;
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if ended {
         state.revocations.insert([session_id.clone()], at);
         tracing::info!(%session_id, "session ended by its owner");

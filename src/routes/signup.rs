@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::body::JsonObject;
@@ -51,16 +50,11 @@ pub async fn signup(
     let session = Session::start(&user.id, device_info(&req), created, state.sessions.max_age);
     let (user, session) = state
         .db
-        .run(move |conn| {
-            conn.transaction(|conn| {
-                // The UNIQUE index decides races between concurrent signups of one email.
-                users::insert(conn, &user).map_err(|e| match e {
-                    users::InsertUserError::EmailTaken => ApiError::EmailTaken,
-                    users::InsertUserError::Query(e) => e.into(),
-                })?;
-                sessions::insert(conn, &session)?;
-                Ok((user, session))
-            })
+        .run_tx(move |conn| -> Result<_, ApiError> {
+            // The UNIQUE index decides races between concurrent signups of one email.
+            users::insert(conn, &user)?;
+            sessions::insert(conn, &session)?;
+            Ok((user, session))
         })
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
