@@ -5,7 +5,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::helpers::{AUDIENCE, Backend, ISSUER, TestApp, assert_invalid_token, spawn_app};
+use crate::helpers::{
+    AUDIENCE, Backend, ISSUER, TestApp, assert_invalid_token, foreign_ed25519_key, kid_of,
+    spawn_app,
+};
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -15,10 +18,6 @@ fn now() -> i64 {
 fn claims(user_id: &str, sid: &str) -> Value {
     json!({"iss": ISSUER, "sub": user_id, "aud": AUDIENCE, "iat": now(), "exp": now() + 600,
            "jti": uuid::Uuid::new_v4().to_string(), "sid": sid})
-}
-
-fn kid_of(token: &str) -> String {
-    jsonwebtoken::decode_header(token).unwrap().kid.unwrap()
 }
 
 fn sid_of(token: &str) -> String {
@@ -154,14 +153,12 @@ async fn unknown_or_missing_kid_is_refused(backend: Backend) {
 
 async fn a_foreign_key_claiming_our_kid_is_refused(backend: Backend) {
     let f = fixture(backend).await;
-    // An Ed25519 key the server has never seen (RFC 8032 test vector 1's seed).
-    let mut der = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    der.extend_from_slice(&[0x9d; 32]);
-    let foreign = EncodingKey::from_ed_der(&der);
-    let forged = encode(&header(Some("at+jwt"), Some(&f.kid)), &f.good, &foreign).unwrap();
+    let forged = encode(
+        &header(Some("at+jwt"), Some(&f.kid)),
+        &f.good,
+        &foreign_ed25519_key(),
+    )
+    .unwrap();
     f.assert_refused(&forged, "bad_signature").await;
 }
 
