@@ -1,5 +1,5 @@
 //! Storage: one code path over SQLite and PostgreSQL. Model functions return `diesel::QueryResult`; `Db` adds
-//! the two failures of getting to the database (`StoreError`), and `crate::error` alone turns them into HTTP.
+//! the failures of getting to the database (`StoreError`). Nothing here knows about HTTP: `error.rs` maps.
 
 mod connection;
 mod migrations;
@@ -46,7 +46,7 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> diesel::QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        Ok(self.with_connection(work).await??)
+        self.with_connection(work).await?.map_err(StoreError::Query)
     }
 
     /// Runs `work` in one transaction, for work that fails with a domain outcome of its own (`E`, such as
