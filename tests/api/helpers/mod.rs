@@ -15,4 +15,7 @@ pub use assertions::{
 pub use backend::Backend;
 pub use http::PASSWORD;
 pub use process::{AuthdProcess, authd};
-pub use tokens::{foreign_ed25519_key, kid_of};
+pub use tokens::{
+    access_claims, eddsa_header, foreign_ed25519_key, kid_of, payload_of, raw_token,
+    sign_with_server_key, unix_now,
+};
