@@ -14,6 +14,7 @@ use crate::error::{ApiError, TokenRejection};
 use crate::passwords::Verified;
 use crate::state::AppState;
 
+/// The body of a password change.
 #[derive(Deserialize)]
 pub struct PasswordChange {
     current_password: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::revocations::Revoked;
 use crate::state::AppState;
 
+/// The query of a revocation-list poll.
 #[derive(Deserialize)]
 pub struct Since {
     /// Unix seconds from a previous `next_cursor`; absent means everything still relevant.
