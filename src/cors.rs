@@ -8,10 +8,9 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web;
 
+use crate::cookies::CSRF_HEADER;
 use crate::error::ApiError;
-
-/// The header a cookie-mode refresh or logout must carry; a cross-site form cannot send it.
-pub const CSRF_HEADER: &str = "x-authd-csrf";
+use crate::state::AppState;
 
 /// Preflight answers may be cached this long (seconds).
 const PREFLIGHT_MAX_AGE: usize = 3600;
@@ -38,15 +37,11 @@ pub fn cors(origins: &[String]) -> Cors {
         .block_on_origin_mismatch(false)
 }
 
-/// The configured origins, as app data for `cors_hygiene`.
-#[derive(Debug, Clone)]
-pub struct AllowedOrigins(pub Vec<String>);
-
 /// Runs outside the CORS middleware: a response to a request whose `Origin` is not allowed (or absent) leaves
 /// with no `Access-Control-*` header at all, and actix-cors's text/plain refusals (a preflight from another
 /// origin, or for a header we do not allow) become the contract's JSON error.
 pub async fn cors_hygiene<B: MessageBody>(
-    allowed: web::Data<AllowedOrigins>,
+    state: web::Data<AppState>,
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
@@ -55,7 +50,7 @@ pub async fn cors_hygiene<B: MessageBody>(
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .map(str::to_ascii_lowercase);
-    let trusted = origin.is_some_and(|o| allowed.0.contains(&o));
+    let trusted = origin.is_some_and(|o| state.allowed_origins.contains(&o));
     let mut response = next.call(req).await?;
     if !trusted {
         let cors_headers: Vec<_> = response

@@ -2,12 +2,17 @@
 //!
 //! Policy: handlers and extractors return `ApiError`. Variants are outcomes a client can act on; the only variant
 //! that carries a cause is `Internal`, whose cause is logged here and never sent. Model code returns
-//! `diesel::QueryResult` and is mapped at the edge (`From<diesel::result::Error>` below).
+//! `diesel::QueryResult` (and `Db` a `StoreError`), domain and hashing code their own errors; all are mapped to
+//! responses here, by the `From` impls below, and nowhere else.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::db::StoreError;
+use crate::db::users::InsertUserError;
+use crate::domain::{EmailError, PasswordError};
+use crate::passwords::HashError;
 pub use crate::tokens::TokenRejection;
 
 /// Every error the API can answer with.
@@ -150,13 +155,48 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        Self::internal(format_args!("database: {error}"))
+        StoreError::Query(error).into()
     }
 }
 
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        Self::internal("the blocking thread pool is gone")
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            // The pool timed out: the database is down or saturated, which a retry may get past.
+            StoreError::Unavailable => Self::Unavailable,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<InsertUserError> for ApiError {
+    fn from(error: InsertUserError) -> Self {
+        match error {
+            InsertUserError::EmailTaken => Self::EmailTaken,
+            InsertUserError::Query(e) => e.into(),
+        }
+    }
+}
+
+impl From<EmailError> for ApiError {
+    fn from(error: EmailError) -> Self {
+        Self::InvalidEmail(error.0)
+    }
+}
+
+impl From<PasswordError> for ApiError {
+    fn from(error: PasswordError) -> Self {
+        Self::WeakPassword(error.0)
+    }
+}
+
+impl From<HashError> for ApiError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Overloaded(retry_after) => Self::Overloaded(retry_after),
+            HashError::Rejected(weak) => weak.into(),
+            HashError::Failed(cause) => Self::Internal(cause),
+        }
     }
 }
 
@@ -172,26 +212,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rejection_codes_match_the_serialised_reason() {
-        use TokenRejection::*;
-        for reason in [
-            Missing,
-            Malformed,
-            UnknownKid,
-            BadSignature,
-            WrongType,
-            Expired,
-            NotYetValid,
-            WrongIssuer,
-            WrongAudience,
-            SessionRevoked,
-            ReuseDetected,
-        ] {
-            assert_eq!(
-                serde_json::to_value(reason).unwrap(),
-                reason.as_str(),
-                "{reason:?}"
-            );
-        }
+    fn errors_from_below_the_http_layer_keep_their_statuses() {
+        let status = |e: ApiError| e.error_response().status().as_u16();
+        let overloaded = ApiError::from(HashError::Overloaded(std::time::Duration::from_secs(2)));
+        let response = overloaded.error_response();
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "2");
+        assert_eq!(overloaded.code(), "unavailable");
+        assert_eq!(status(PasswordError("weak".into()).into()), 422);
+        assert_eq!(
+            status(HashError::Rejected(PasswordError("weak".into())).into()),
+            422
+        );
+        assert_eq!(status(EmailError("bad").into()), 422);
+        assert_eq!(status(StoreError::Unavailable.into()), 503);
+        assert_eq!(status(InsertUserError::EmailTaken.into()), 409);
+        let query = StoreError::Query(diesel::result::Error::NotFound);
+        assert_eq!(status(query.into()), 500);
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::config::SessionSettings;
-use crate::db::{Db, sessions};
+use crate::db::{Db, StoreError, sessions};
 
 /// How often a pruning pass runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -32,10 +32,7 @@ pub async fn prune_forever(db: Db, policy: SessionSettings) {
 
 /// One pass: deletes batch after batch of sessions that ended more than a day ago, with a pause between
 /// batches so requests get the database in between. Returns how many rows went.
-pub async fn prune_once(
-    db: &Db,
-    policy: &SessionSettings,
-) -> Result<usize, crate::error::ApiError> {
+pub async fn prune_once(db: &Db, policy: &SessionSettings) -> Result<usize, StoreError> {
     let idle = chrono::Duration::from_std(policy.idle_timeout).unwrap_or(chrono::Duration::MAX);
     let mut deleted = 0;
     for _ in 0..MAX_BATCHES {
@@ -44,7 +41,7 @@ pub async fn prune_once(
         let gone = db
             .run(move |conn| {
                 let ids = sessions::ended_before(conn, before, idle_before, BATCH)?;
-                Ok(sessions::delete(conn, &ids)?)
+                sessions::delete(conn, &ids)
             })
             .await?;
         deleted += gone;

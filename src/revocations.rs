@@ -11,7 +11,6 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, Utc};
 
 use crate::db::{AnyConnection, Db, sessions};
-use crate::error::ApiError;
 
 /// How often every instance re-reads the revocations.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
@@ -109,9 +108,7 @@ impl Revocations {
         loop {
             ticks.tick().await;
             let revocations = Arc::clone(&revocations);
-            let result: Result<(), ApiError> = db
-                .run(move |conn| Ok(revocations.reload(conn).map(drop)?))
-                .await;
+            let result = db.run(move |conn| revocations.reload(conn).map(drop)).await;
             if let Err(error) = result {
                 tracing::warn!(%error, "could not refresh the revoked-session list");
             }

@@ -1,4 +1,4 @@
-//! Building the application from settings: keys, database, hasher, then the HTTP server on a bound listener.
+//! Building the application from settings: keys, database, state, then the HTTP server on a bound listener.
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -18,6 +18,7 @@ use crate::passwords::Passwords;
 use crate::pruning;
 use crate::revocations::Revocations;
 use crate::routes;
+use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
 
@@ -53,110 +54,17 @@ impl Application {
     /// Loads (or creates) the keys, migrates the database and binds the listener. Every failure happens here,
     /// not at the first request.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
-        let (keys, generated) = KeySet::load_or_generate(
-            &settings.tokens.key_dir,
-            settings.tokens.access_alg,
-            settings.tokens.hs256_secret.as_ref(),
-        )?;
-        for line in generated {
-            tracing::info!("{line} (the key ring is reused on later starts)");
-        }
-        if settings.tokens.hs256_secret.is_some() {
-            tracing::info!(
-                "HS256 mode: access tokens are signed with AUTHD_HS256_SECRET; the JWKS is empty"
-            );
-        }
-        let tokens = Tokens::new(keys, &settings.tokens, &settings.sessions);
-        tokens.watch_key_ring(keys::RELOAD_INTERVAL);
-
-        let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
-        let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
-        let applied = db::run_pending(&mut conn).map_err(|e| database_error(&e))?;
-        if applied > 0 {
-            tracing::info!(applied, "database migrations applied");
-        }
-        let revocations = Arc::new(Revocations::new(tokens.access_token_window()));
-        revocations
-            .reload(&mut conn)
-            .map_err(|e| database_error(&e))?;
-        drop(conn);
-        let pool = db::build_pool(&settings.database.url, settings.database.pool_size);
-        let db = Db::new(pool.clone());
+        let tokens = load_tokens(&settings)?;
+        let (db, revocations) = open_database(&settings, tokens.access_token_window())?;
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
-
-        let bind_error = |source| StartupError::Bind {
-            bind: settings.server.bind.clone(),
-            source,
-        };
-        let listener = TcpListener::bind(&settings.server.bind).map_err(bind_error)?;
-        let port = listener.local_addr().map_err(bind_error)?.port();
+        let state = AppState::new(&settings, db, passwords, tokens, revocations);
+        let background = background(&state);
+        let (listener, port) = bind(&settings.server.bind)?;
         let metrics = match &settings.server.metrics_bind {
-            Some(bind) => {
-                let sources = metrics::Sources {
-                    pool,
-                    revocations: Arc::clone(&revocations),
-                };
-                Some(serve_metrics(bind, sources)?)
-            }
+            Some(bind) => Some(serve_metrics(bind, &state)?),
             None => None,
         };
-
-        let background = {
-            let (revocations, db, policy) = (
-                Arc::clone(&revocations),
-                db.clone(),
-                settings.sessions.clone(),
-            );
-            Box::pin(async move {
-                tokio::join!(
-                    Revocations::poll_forever(revocations, db.clone()),
-                    pruning::prune_forever(db, policy)
-                );
-            })
-        };
-        let revocations = web::Data::from(revocations);
-        let db = web::Data::new(db);
-        let passwords = web::Data::new(passwords);
-        let tokens = web::Data::new(tokens);
-        let policy = web::Data::new(settings.sessions.clone());
-        let recent_users = web::Data::new(routes::RecentUsers::new());
-        let max_body = settings.server.max_body_bytes;
-        let cors_origins = settings.browser.cors_origins.clone();
-        let allowed_origins = web::Data::new(cors::AllowedOrigins(cors_origins.clone()));
-        let cookies = web::Data::new(routes::CookiePolicy::new(
-            settings.browser.cookie_secure,
-            &cors_origins,
-            &settings.tokens.issuer,
-        ));
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(Condition::new(
-                    !cors_origins.is_empty(),
-                    cors::cors(&cors_origins),
-                ))
-                .wrap(from_fn(cors::cors_hygiene))
-                .wrap(from_fn(log_request))
-                .app_data(routes::json_config(max_body))
-                .app_data(routes::query_config())
-                .app_data(allowed_origins.clone())
-                .app_data(cookies.clone())
-                .app_data(db.clone())
-                .app_data(passwords.clone())
-                .app_data(tokens.clone())
-                .app_data(policy.clone())
-                .app_data(revocations.clone())
-                .app_data(recent_users.clone())
-                .configure(routes::configure)
-                .default_service(web::to(routes::not_found))
-        })
-        .workers(settings.server.workers)
-        // Only database work runs on the blocking threads (argon2 has its own threads): more threads than
-        // connections would only wait for one, so each worker gets as many as the pool has.
-        .worker_max_blocking_threads(settings.database.pool_size as usize)
-        .shutdown_timeout(5)
-        .listen(listener)
-        .map_err(bind_error)?
-        .run();
+        let server = serve(&settings, listener, web::Data::new(state))?;
         tracing::info!(address = %settings.server.bind, port, "authd listening");
         Ok(Self {
             port,
@@ -191,14 +99,114 @@ impl Application {
     }
 }
 
+/// The key ring, loaded or created on first start, and the token service around it (which watches the ring
+/// for operator changes).
+fn load_tokens(settings: &Settings) -> Result<Tokens, StartupError> {
+    let (keys, generated) = KeySet::load_or_generate(
+        &settings.tokens.key_dir,
+        settings.tokens.access_alg,
+        settings.tokens.hs256_secret.as_ref(),
+    )?;
+    for line in generated {
+        tracing::info!("{line} (the key ring is reused on later starts)");
+    }
+    if settings.tokens.hs256_secret.is_some() {
+        tracing::info!(
+            "HS256 mode: access tokens are signed with AUTHD_HS256_SECRET; the JWKS is empty"
+        );
+    }
+    let tokens = Tokens::new(keys, &settings.tokens, &settings.sessions);
+    tokens.watch_key_ring(keys::RELOAD_INTERVAL);
+    Ok(tokens)
+}
+
+/// Migrates the database and reads the revoked sessions on one connection, then opens the pool.
+fn open_database(
+    settings: &Settings,
+    access_window: std::time::Duration,
+) -> Result<(Db, Arc<Revocations>), StartupError> {
+    let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
+    let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
+    let applied = db::run_pending(&mut conn).map_err(|e| database_error(&e))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    let revocations = Arc::new(Revocations::new(access_window));
+    revocations
+        .reload(&mut conn)
+        .map_err(|e| database_error(&e))?;
+    let pool = db::build_pool(&settings.database.url, settings.database.pool_size);
+    Ok((Db::new(pool), revocations))
+}
+
+/// Keeps the revoked-session list fresh and prunes ended sessions, for as long as the returned future is polled.
+fn background(state: &AppState) -> Pin<Box<dyn Future<Output = ()>>> {
+    let revocations = Arc::clone(&state.revocations);
+    let (db, policy) = (state.db.clone(), state.sessions.clone());
+    Box::pin(async move {
+        tokio::join!(
+            Revocations::poll_forever(revocations, db.clone()),
+            pruning::prune_forever(db, policy)
+        );
+    })
+}
+
+/// Binds `address` before anything serves, so the real port is known (the settings may ask for port 0).
+fn bind(address: &str) -> Result<(TcpListener, u16), StartupError> {
+    let bind_error = |source| StartupError::Bind {
+        bind: address.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(address).map_err(bind_error)?;
+    let port = listener.local_addr().map_err(bind_error)?.port();
+    Ok((listener, port))
+}
+
+/// The HTTP server on `listener`: middlewares, extractor configs, the shared state and the route table.
+fn serve(
+    settings: &Settings,
+    listener: TcpListener,
+    state: web::Data<AppState>,
+) -> Result<Server, StartupError> {
+    let max_body = settings.server.max_body_bytes;
+    let server = HttpServer::new(move || {
+        let origins = &state.allowed_origins;
+        App::new()
+            .wrap(Condition::new(!origins.is_empty(), cors::cors(origins)))
+            .wrap(from_fn(cors::cors_hygiene))
+            .wrap(from_fn(log_request))
+            .app_data(routes::json_config(max_body))
+            .app_data(routes::query_config())
+            .app_data(state.clone())
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+    })
+    .workers(settings.server.workers)
+    // Only database work runs on the blocking threads (argon2 has its own threads): more threads than
+    // connections would only wait for one, so each worker gets as many as the pool has.
+    .worker_max_blocking_threads(settings.database.pool_size as usize)
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(|source| StartupError::Bind {
+        bind: settings.server.bind.clone(),
+        source,
+    })?
+    .run();
+    Ok(server)
+}
+
 /// Installs the process-wide recorder (once) and binds the metrics listener.
-fn serve_metrics(bind: &str, sources: metrics::Sources) -> Result<MetricsServer, StartupError> {
+fn serve_metrics(bind: &str, state: &AppState) -> Result<MetricsServer, StartupError> {
     let handle = metrics::install().map_err(StartupError::Metrics)?;
     let bind_error = |source| StartupError::Bind {
         bind: bind.to_owned(),
         source,
     };
     let listener = TcpListener::bind(bind).map_err(bind_error)?;
+    let sources = metrics::Sources {
+        pool: state.db.pool().clone(),
+        revocations: Arc::clone(&state.revocations),
+    };
     let server = MetricsServer::new(listener, handle, sources).map_err(bind_error)?;
     tracing::info!(address = %bind, port = server.port(), "metrics listening");
     Ok(server)

@@ -10,22 +10,21 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::bearer_token;
 use crate::error::{ApiError, TokenRejection};
-use crate::revocations::Revocations;
-use crate::tokens::{AccessClaims, Tokens};
+use crate::state::AppState;
+use crate::tokens::AccessClaims;
 
 /// Verifies the bearer access token (key pinned by `kid`, signature, exp/nbf, iss, aud, `typ`), refuses it when
 /// its session was revoked (from memory, no database round trip), and stores its claims for the handler.
 /// Anything else is answered with 401 before the handler runs.
 pub async fn require_access_token(
-    tokens: web::Data<Tokens>,
-    revocations: web::Data<Revocations>,
+    state: web::Data<AppState>,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let verified = bearer_token(req.headers())
-        .and_then(|token| tokens.verify_access(token))
+        .and_then(|token| state.tokens.verify_access(token))
         .and_then(|claims| {
-            if revocations.contains(&claims.sid) {
+            if state.revocations.contains(&claims.sid) {
                 Err(TokenRejection::SessionRevoked)
             } else {
                 Ok(claims)

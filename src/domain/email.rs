@@ -1,16 +1,14 @@
 //! Email addresses, normalised so that one mailbox maps to one account.
 
-use crate::error::ApiError;
-
 /// A syntactically plausible address, trimmed and lowercased.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     /// Trims, lowercases and checks the shape `local@domain.tld` (RFC 5321 lengths). Deliverability is not checked.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
         let email = raw.trim().to_lowercase();
-        let invalid = |why| Err(ApiError::InvalidEmail(why));
+        let invalid = |why| Err(EmailError(why));
         if email.is_empty() {
             return invalid("email is required");
         }
@@ -48,10 +46,16 @@ impl Email {
         Ok(Self(email))
     }
 
+    /// The normalised address.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
+/// Why an address was refused, as the client is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EmailError(pub &'static str);
 
 #[cfg(test)]
 mod tests {

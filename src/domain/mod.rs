@@ -3,5 +3,5 @@
 mod email;
 mod password;
 
-pub use email::Email;
-pub use password::Password;
+pub use email::{Email, EmailError};
+pub use password::{Password, PasswordError};

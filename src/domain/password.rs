@@ -5,8 +5,6 @@ use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 use zxcvbn::Score;
 
-use crate::error::ApiError;
-
 /// Fewest characters a new password may have.
 pub const MIN_CHARS: usize = 8;
 /// Most bytes a password may have (also bounds the work of the strength estimator).
@@ -24,10 +22,12 @@ impl fmt::Debug for Password {
 }
 
 impl Password {
+    /// Normalises `raw` to NFKC.
     pub fn new(raw: &str) -> Self {
         Self(raw.nfkc().collect())
     }
 
+    /// The normalised password, for hashing.
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
@@ -39,8 +39,8 @@ impl Password {
 
     /// The policy for a new password: length limits, printable characters, and a zxcvbn score of at least 3
     /// with the account's email counted as a guess. CPU-bound: call it off the async workers.
-    pub fn check_policy(&self, email: &str) -> Result<(), ApiError> {
-        let weak = |why: &str| Err(ApiError::WeakPassword(why.to_owned()));
+    pub fn check_policy(&self, email: &str) -> Result<(), PasswordError> {
+        let weak = |why: &str| Err(PasswordError(why.to_owned()));
         if self.0.chars().count() < MIN_CHARS {
             return weak("password must be at least 8 characters long");
         }
@@ -62,11 +62,16 @@ impl Password {
                     reason.push_str(&format!(" ({suggestion})"));
                 }
             }
-            return Err(ApiError::WeakPassword(reason));
+            return Err(PasswordError(reason));
         }
         Ok(())
     }
 }
+
+/// Why a new password was refused, as the client is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PasswordError(pub String);
 
 #[cfg(test)]
 mod tests {

@@ -6,8 +6,7 @@ mod pool;
 use argon2::Params;
 
 use crate::config::PasswordSettings;
-use crate::domain::Password;
-use crate::error::ApiError;
+use crate::domain::{Password, PasswordError};
 use pool::HashPool;
 
 /// Outcome of checking a password against a stored hash.
@@ -18,6 +17,19 @@ pub enum Verified {
         rehash: bool,
     },
     No,
+}
+
+/// Why hashing or verifying did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// The queue is full; the caller should retry after the given time.
+    #[error("the hashing queue is full")]
+    Overloaded(std::time::Duration),
+    /// A new password failed the policy.
+    #[error(transparent)]
+    Rejected(#[from] PasswordError),
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// The hasher shared by all workers.
@@ -54,22 +66,22 @@ impl Passwords {
     }
 
     /// Checks the policy for a new password and hashes it, both off the async workers.
-    pub async fn hash_new(&self, password: Password, email: String) -> Result<String, ApiError> {
+    pub async fn hash_new(&self, password: Password, email: String) -> Result<String, HashError> {
         let params = self.params.clone();
         self.pool
             .run(move |memory| {
                 password.check_policy(&email)?;
-                phc::hash(&params, password.as_bytes(), memory).map_err(ApiError::internal)
+                phc::hash(&params, password.as_bytes(), memory).map_err(HashError::Failed)
             })
             .await
     }
 
     /// Hashes an already-accepted password with the current parameters (no policy check).
-    pub async fn rehash(&self, password: Password) -> Result<String, ApiError> {
+    pub async fn rehash(&self, password: Password) -> Result<String, HashError> {
         let params = self.params.clone();
         self.pool
             .run(move |memory| {
-                phc::hash(&params, password.as_bytes(), memory).map_err(ApiError::internal)
+                phc::hash(&params, password.as_bytes(), memory).map_err(HashError::Failed)
             })
             .await
     }
@@ -79,7 +91,7 @@ impl Passwords {
         &self,
         password: Password,
         stored: Option<String>,
-    ) -> Result<Verified, ApiError> {
+    ) -> Result<Verified, HashError> {
         let params = self.params.clone();
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.stand_in.to_string());

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use argon2::Block;
 use tokio::sync::oneshot;
 
-use crate::error::ApiError;
+use super::HashError;
 
 /// Work for a hashing thread: it gets the thread's memory, `blocks` long.
 type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
@@ -49,8 +49,8 @@ impl HashPool {
     /// full; work whose caller has gone away by the time a thread is free is skipped.
     pub async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut [Block]) -> Result<T, ApiError> + Send + 'static,
-    ) -> Result<T, ApiError> {
+        work: impl FnOnce(&mut [Block]) -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
         let (reply, answer) = oneshot::channel();
         let span = tracing::Span::current();
         let queued = Arc::clone(&self.queued);
@@ -68,15 +68,17 @@ impl HashPool {
         if let Err(error) = self.sender.try_send(job) {
             self.queued.fetch_sub(1, Ordering::Relaxed);
             return Err(match error {
-                TrySendError::Full(_) => ApiError::Overloaded(RETRY_AFTER),
-                TrySendError::Disconnected(_) => ApiError::internal("the hashing threads are gone"),
+                TrySendError::Full(_) => HashError::Overloaded(RETRY_AFTER),
+                TrySendError::Disconnected(_) => {
+                    HashError::Failed("the hashing threads are gone".into())
+                }
             });
         }
         crate::metrics::hash_queued(depth);
         // A closed reply means the job panicked (the thread survives it, see `serve`).
         answer
             .await
-            .map_err(|_| ApiError::internal("a hashing job failed"))?
+            .map_err(|_| HashError::Failed("a hashing job failed".into()))?
     }
 }
 
@@ -134,7 +136,7 @@ mod tests {
             actix_web::rt::time::sleep(Duration::from_millis(5)).await;
         }
         let refused = pool.run(|_| Ok(3)).await;
-        assert!(matches!(refused, Err(ApiError::Overloaded(_))));
+        assert!(matches!(refused, Err(HashError::Overloaded(_))));
         release.send(()).unwrap();
         assert_eq!(busy.await.unwrap().unwrap(), 1);
         assert_eq!(queued.await.unwrap().unwrap(), 2);
@@ -144,9 +146,9 @@ mod tests {
     async fn a_panicking_job_fails_alone() {
         let pool = HashPool::start(1, 4, 1).unwrap();
         let failed = pool
-            .run(|_| -> Result<(), ApiError> { panic!("boom") })
+            .run(|_| -> Result<(), HashError> { panic!("boom") })
             .await;
-        assert!(matches!(failed, Err(ApiError::Internal(_))));
+        assert!(matches!(failed, Err(HashError::Failed(_))));
         assert_eq!(pool.run(|memory| Ok(memory.len())).await.unwrap(), 1);
     }
 }

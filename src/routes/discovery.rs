@@ -7,9 +7,11 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::jwks::JWKS_MAX_AGE_SECONDS;
-use crate::tokens::Tokens;
+use crate::state::AppState;
 
-pub async fn openid_configuration(tokens: web::Data<Tokens>) -> HttpResponse {
+/// The discovery document: the issuer, the JWKS and authd's own endpoints.
+pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
+    let tokens = &state.tokens;
     let issuer = tokens.issuer();
     let base = issuer.trim_end_matches('/');
     let url = |path: &str| format!("{base}{path}");

@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::db::Db;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The process is serving.
 pub async fn healthz() -> HttpResponse {
@@ -12,8 +12,8 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// The database answers; otherwise 503 so a load balancer stops sending traffic here.
-pub async fn readyz(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    if db.ping().await {
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.db.ping().await {
         Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
     } else {
         Err(ApiError::Unavailable)

@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::tokens::Tokens;
+use crate::state::AppState;
 
 /// How long verifiers may cache the key set. A key must be published (`authd keys generate`) for longer than
 /// this before it signs (`authd keys rotate`); the README asks for 15 minutes, which also covers jose's
@@ -14,8 +14,8 @@ use crate::tokens::Tokens;
 pub const JWKS_MAX_AGE_SECONDS: u32 = 300;
 
 /// The public keys that verify access tokens, with an ETag so a verifier's revalidation costs a 304.
-pub async fn jwks(req: HttpRequest, tokens: web::Data<Tokens>) -> HttpResponse {
-    let body = serde_json::to_vec(&tokens.jwks()).expect("a JWK set serialises");
+pub async fn jwks(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let body = serde_json::to_vec(&state.tokens.jwks()).expect("a JWK set serialises");
     let etag = format!(
         "\"{}\"",
         &URL_SAFE_NO_PAD.encode(Sha256::digest(&body))[..27]

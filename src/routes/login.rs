@@ -4,31 +4,26 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::body::JsonObject;
-use super::delivery::CookiePolicy;
+use super::delivery;
 use super::device::device_info;
 use super::signup::Credentials;
 use super::token_response::TokenResponse;
-use crate::config::SessionSettings;
 use crate::db::models::{Session, now};
 use crate::db::{Db, sessions, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::metrics::{self, Login};
 use crate::passwords::{Passwords, Verified};
-use crate::tokens::Tokens;
+use crate::state::AppState;
 
 /// Checks the credentials and opens a new session; 200 with tokens. An unknown email and a wrong password
 /// get the same answer after the same amount of work.
 pub async fn login(
     req: HttpRequest,
     body: JsonObject<Credentials>,
-    db: web::Data<Db>,
-    passwords: web::Data<Passwords>,
-    tokens: web::Data<Tokens>,
-    policy: web::Data<SessionSettings>,
-    cookies: web::Data<CookiePolicy>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let result = log_in(req, body, db, passwords, tokens, policy, cookies).await;
+    let result = log_in(req, body, &state).await;
     metrics::login(match &result {
         Ok(_) => Login::Success,
         Err(ApiError::InvalidCredentials) => Login::InvalidCredentials,
@@ -40,12 +35,9 @@ pub async fn login(
 async fn log_in(
     req: HttpRequest,
     body: JsonObject<Credentials>,
-    db: web::Data<Db>,
-    passwords: web::Data<Passwords>,
-    tokens: web::Data<Tokens>,
-    policy: web::Data<SessionSettings>,
-    cookies: web::Data<CookiePolicy>,
+    state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
+    let AppState { db, passwords, .. } = state;
     let Credentials {
         email,
         password,
@@ -61,7 +53,7 @@ async fn log_in(
     }
     let lookup = email.as_str().to_owned();
     let user = db
-        .run(move |conn| Ok(users::find_by_email(conn, &lookup)?))
+        .run(move |conn| users::find_by_email(conn, &lookup))
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let rehash = match passwords.verify(password.clone(), stored).await? {
@@ -70,15 +62,15 @@ async fn log_in(
     };
     let user = user.ok_or(ApiError::InvalidCredentials)?;
     if rehash {
-        upgrade_hash(&db, &passwords, &user.id, password).await;
+        upgrade_hash(db, passwords, &user.id, password).await;
     }
-    let session = Session::start(&user.id, device_info(&req), now(), policy.max_age);
+    let session = Session::start(&user.id, device_info(&req), now(), state.sessions.max_age);
     let row = session.clone();
-    db.run(move |conn| Ok(sessions::insert(conn, &row)?))
-        .await?;
+    db.run(move |conn| sessions::insert(conn, &row)).await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
-    let response = TokenResponse::for_session(&tokens, &user, &session)?;
-    Ok(cookies.respond(
+    let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
+    Ok(delivery::respond(
+        &state.cookies,
         &response,
         token_delivery.unwrap_or_default(),
         StatusCode::OK,
@@ -90,8 +82,9 @@ async fn upgrade_hash(db: &Db, passwords: &Passwords, user_id: &str, password: P
     let result = async {
         let hash = passwords.rehash(password).await?;
         let id = user_id.to_owned();
-        db.run(move |conn| Ok(users::set_password_hash(conn, &id, &hash, now())?))
-            .await
+        db.run(move |conn| users::set_password_hash(conn, &id, &hash, now()))
+            .await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
     };
     match result.await {
         Ok(()) => tracing::info!(%user_id, "password hash upgraded to the current parameters"),

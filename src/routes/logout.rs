@@ -3,26 +3,27 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use super::body::JsonObject;
-use super::delivery::CookiePolicy;
 use super::refresh::RefreshRequest;
 use crate::auth::Authenticated;
-use crate::db::Db;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
 use crate::error::ApiError;
-use crate::revocations::Revocations;
-use crate::tokens::Tokens;
+use crate::state::AppState;
 
 /// Ends the refresh token's session. Already ended (or expired) is still 204, so a client can always clear its
 /// state; only a token that is not ours (forged, malformed, wrong type) is refused.
 pub async fn logout(
     req: HttpRequest,
     body: JsonObject<RefreshRequest>,
-    db: web::Data<Db>,
-    tokens: web::Data<Tokens>,
-    revocations: web::Data<Revocations>,
-    cookies: web::Data<CookiePolicy>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let AppState {
+        db,
+        tokens,
+        revocations,
+        cookies,
+        ..
+    } = state.get_ref();
     let (refresh_token, from_cookie) = cookies.refresh_token(&req, body.0.refresh_token)?;
     let claims = match tokens.verify_refresh_for_logout(&refresh_token) {
         Ok(claims) => claims,
@@ -37,7 +38,7 @@ pub async fn logout(
     let at = now();
     let sid = claims.sid.clone();
     if db
-        .run(move |conn| Ok(sessions::revoke(conn, &sid, RevokeReason::Logout, at)?))
+        .run(move |conn| sessions::revoke(conn, &sid, RevokeReason::Logout, at))
         .await?
     {
         revocations.insert([claims.sid.clone()], at);
@@ -53,23 +54,17 @@ pub async fn logout(
 /// Ends every session of the caller, this one included.
 pub async fn logout_all(
     caller: Authenticated,
-    db: web::Data<Db>,
-    revocations: web::Data<Revocations>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
     let at = now();
-    let ended = db
+    let ended = state
+        .db
         .run(move |conn| {
-            Ok(sessions::revoke_all_for_user(
-                conn,
-                &user_id,
-                None,
-                RevokeReason::LogoutAll,
-                at,
-            )?)
+            sessions::revoke_all_for_user(conn, &user_id, None, RevokeReason::LogoutAll, at)
         })
         .await?;
     tracing::info!(user_id = %caller.0.sub, sessions = ended.len(), "logged out everywhere");
-    revocations.insert(ended, at);
+    state.revocations.insert(ended, at);
     Ok(HttpResponse::NoContent().finish())
 }

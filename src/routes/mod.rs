@@ -26,8 +26,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::auth::require_access_token;
 use crate::error::ApiError;
 
-pub use delivery::CookiePolicy;
-pub use me::RecentUsers;
 pub use token_response::{TokenResponse, UserView};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks

@@ -1,18 +1,20 @@
 //! POST /v1/me/password
 
 use actix_web::{HttpResponse, web};
+use diesel::Connection;
 use serde::Deserialize;
 
 use super::body::JsonObject;
 use crate::auth::Authenticated;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
-use crate::db::{Db, users};
+use crate::db::users;
 use crate::domain::Password;
 use crate::error::{ApiError, TokenRejection};
-use crate::passwords::{Passwords, Verified};
-use crate::revocations::Revocations;
+use crate::passwords::Verified;
+use crate::state::AppState;
 
+/// The body of a password change.
 #[derive(Deserialize)]
 pub struct PasswordChange {
     current_password: String,
@@ -23,17 +25,21 @@ pub struct PasswordChange {
 pub async fn change(
     caller: Authenticated,
     body: JsonObject<PasswordChange>,
-    db: web::Data<Db>,
-    passwords: web::Data<Passwords>,
-    revocations: web::Data<Revocations>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let AppState {
+        db,
+        passwords,
+        revocations,
+        ..
+    } = state.get_ref();
     let PasswordChange {
         current_password,
         new_password,
     } = body.0;
     let user_id = caller.0.sub.clone();
     let user = db
-        .run(move |conn| Ok(users::find_by_id(conn, &user_id)?))
+        .run(move |conn| users::find_by_id(conn, &user_id))
         .await?;
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
     let current = Password::new(&current_password);
@@ -52,16 +58,10 @@ pub async fn change(
     let at = now();
     let ended = db
         .run(move |conn| {
-            use diesel::Connection;
             conn.transaction(|conn| {
                 users::set_password_hash(conn, &user_id, &hash, at)?;
-                Ok(sessions::revoke_all_for_user(
-                    conn,
-                    &user_id,
-                    Some(&keep),
-                    RevokeReason::PasswordChange,
-                    at,
-                )?)
+                let reason = RevokeReason::PasswordChange;
+                sessions::revoke_all_for_user(conn, &user_id, Some(&keep), reason, at)
             })
         })
         .await?;

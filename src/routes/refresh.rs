@@ -5,17 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
 use super::body::JsonObject;
-use super::delivery::{CookiePolicy, TokenDelivery};
+use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
-use crate::config::SessionSettings;
-use crate::db::Db;
 use crate::db::models::now;
 use crate::error::{ApiError, TokenRejection};
 use crate::metrics::{self, Refresh};
-use crate::revocations::Revocations;
 use crate::rotation::{self, RefreshOutcome};
-use crate::tokens::Tokens;
+use crate::state::AppState;
 
 /// The body of refresh and logout. Without `refresh_token`, the token comes from the cookie.
 #[derive(Deserialize)]
@@ -29,12 +26,9 @@ pub struct RefreshRequest {
 pub async fn refresh(
     req: HttpRequest,
     body: JsonObject<RefreshRequest>,
-    db: web::Data<Db>,
-    tokens: web::Data<Tokens>,
-    policy: web::Data<SessionSettings>,
-    revocations: web::Data<Revocations>,
-    cookies: web::Data<CookiePolicy>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let cookies = &state.cookies;
     let RefreshRequest {
         refresh_token,
         token_delivery,
@@ -45,7 +39,7 @@ pub async fn refresh(
     } else {
         TokenDelivery::Json
     });
-    let rotated = rotate(&req, &refresh_token, &db, &tokens, &policy, &revocations).await;
+    let rotated = rotate(&req, &refresh_token, &state).await;
     // A cookie that no longer holds the live refresh token must go: the browser would keep presenting a dead
     // token, or a rotated-away one, which is reuse and would revoke the session.
     let stale_cookie = from_cookie
@@ -54,7 +48,7 @@ pub async fn refresh(
             Err(error) => matches!(error, ApiError::InvalidGrant(_)),
         };
     let mut response = match rotated {
-        Ok(pair) => cookies.respond(&pair, delivery, StatusCode::OK),
+        Ok(pair) => delivery::respond(cookies, &pair, delivery, StatusCode::OK),
         Err(error) if stale_cookie => error.error_response(),
         Err(error) => return Err(error),
     };
@@ -68,19 +62,20 @@ pub async fn refresh(
 async fn rotate(
     req: &HttpRequest,
     refresh_token: &str,
-    db: &Db,
-    tokens: &Tokens,
-    policy: &web::Data<SessionSettings>,
-    revocations: &Revocations,
+    state: &AppState,
 ) -> Result<TokenResponse, ApiError> {
-    let claims = tokens.verify_refresh(refresh_token).map_err(|reason| {
-        metrics::refresh(Refresh::InvalidGrant);
-        ApiError::InvalidGrant(reason)
-    })?;
-    let policy = policy.clone().into_inner();
+    let claims = state
+        .tokens
+        .verify_refresh(refresh_token)
+        .map_err(|reason| {
+            metrics::refresh(Refresh::InvalidGrant);
+            ApiError::InvalidGrant(reason)
+        })?;
+    let policy = state.sessions.clone();
     let at = now();
-    let outcome = db
-        .run(move |conn| Ok(rotation::refresh(conn, &claims, at, &policy)?))
+    let outcome = state
+        .db
+        .run(move |conn| rotation::refresh(conn, &claims, at, &policy))
         .await
         .inspect_err(|_| metrics::refresh(Refresh::Error))?;
     let (session, user) = match outcome {
@@ -98,7 +93,7 @@ async fn rotate(
         }
         RefreshOutcome::ReuseDetected(session) => {
             metrics::refresh(Refresh::ReuseDetected);
-            revocations.insert([session.id.clone()], at);
+            state.revocations.insert([session.id.clone()], at);
             let device = device_info(req);
             tracing::warn!(
                 session_id = %session.id,
@@ -110,5 +105,5 @@ async fn rotate(
             return Err(ApiError::InvalidGrant(TokenRejection::ReuseDetected));
         }
     };
-    TokenResponse::for_session(tokens, &user, &session)
+    TokenResponse::for_session(&state.tokens, &user, &session)
 }

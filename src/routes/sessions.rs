@@ -5,13 +5,12 @@ use serde::Serialize;
 
 use super::token_response::{no_store, rfc3339};
 use crate::auth::Authenticated;
-use crate::config::SessionSettings;
+use crate::db::models::Session;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
-use crate::db::{Db, models::Session};
 use crate::error::ApiError;
-use crate::revocations::Revocations;
 use crate::rotation::idle_cutoff;
+use crate::state::AppState;
 
 /// A session as its owner sees it.
 #[derive(Serialize)]
@@ -41,14 +40,14 @@ impl SessionView {
 /// The caller's live sessions, newest first.
 pub async fn list(
     caller: Authenticated,
-    db: web::Data<Db>,
-    policy: web::Data<SessionSettings>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
     let at = now();
-    let cutoff = idle_cutoff(at, &policy);
-    let live = db
-        .run(move |conn| Ok(sessions::list_live(conn, &user_id, at, cutoff)?))
+    let cutoff = idle_cutoff(at, &state.sessions);
+    let live = state
+        .db
+        .run(move |conn| sessions::list_live(conn, &user_id, at, cutoff))
         .await?;
     let views: Vec<SessionView> = live
         .into_iter()
@@ -61,23 +60,24 @@ pub async fn list(
 pub async fn delete(
     caller: Authenticated,
     path: web::Path<String>,
-    db: web::Data<Db>,
-    revocations: web::Data<Revocations>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path.into_inner();
     let user_id = caller.0.sub.clone();
     let at = now();
     let sid = session_id.clone();
-    let ended = db
+    let ended = state
+        .db
         .run(move |conn| match sessions::find(conn, &sid)? {
             Some(session) if session.user_id == user_id => {
-                Ok(sessions::revoke(conn, &sid, RevokeReason::Deleted, at)?)
+                sessions::revoke(conn, &sid, RevokeReason::Deleted, at).map(Some)
             }
-            _ => Err(ApiError::NotFound),
+            _ => Ok(None),
         })
-        .await?;
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if ended {
-        revocations.insert([session_id.clone()], at);
+        state.revocations.insert([session_id.clone()], at);
         tracing::info!(%session_id, "session ended by its owner");
     }
     Ok(HttpResponse::NoContent().finish())

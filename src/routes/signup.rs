@@ -2,20 +2,17 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection;
 use serde::Deserialize;
 
 use super::body::JsonObject;
-use super::delivery::{CookiePolicy, TokenDelivery};
+use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
-use crate::config::SessionSettings;
 use crate::db::models::{Session, User, now};
-use crate::db::{Db, sessions, users};
+use crate::db::{sessions, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
-use crate::passwords::Passwords;
-use crate::tokens::Tokens;
+use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.
 #[derive(Deserialize)]
@@ -30,11 +27,7 @@ pub struct Credentials {
 pub async fn signup(
     req: HttpRequest,
     body: JsonObject<Credentials>,
-    db: web::Data<Db>,
-    passwords: web::Data<Passwords>,
-    tokens: web::Data<Tokens>,
-    policy: web::Data<SessionSettings>,
-    cookies: web::Data<CookiePolicy>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let Credentials {
         email,
@@ -42,7 +35,8 @@ pub async fn signup(
         token_delivery,
     } = body.0;
     let email = Email::parse(&email)?;
-    let password_hash = passwords
+    let password_hash = state
+        .passwords
         .hash_new(Password::new(&password), email.as_str().to_owned())
         .await?;
     let created = now();
@@ -53,23 +47,20 @@ pub async fn signup(
         created_at: created,
         updated_at: created,
     };
-    let session = Session::start(&user.id, device_info(&req), created, policy.max_age);
-    let (user, session) = db
-        .run(move |conn| {
-            conn.transaction(|conn| {
-                // The UNIQUE index decides races between concurrent signups of one email.
-                users::insert(conn, &user).map_err(|e| match e {
-                    users::InsertUserError::EmailTaken => ApiError::EmailTaken,
-                    users::InsertUserError::Query(e) => e.into(),
-                })?;
-                sessions::insert(conn, &session)?;
-                Ok((user, session))
-            })
+    let session = Session::start(&user.id, device_info(&req), created, state.sessions.max_age);
+    let (user, session) = state
+        .db
+        .run_tx(move |conn| -> Result<_, ApiError> {
+            // The UNIQUE index decides races between concurrent signups of one email.
+            users::insert(conn, &user)?;
+            sessions::insert(conn, &session)?;
+            Ok((user, session))
         })
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
-    let response = TokenResponse::for_session(&tokens, &user, &session)?;
-    Ok(cookies.respond(
+    let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
+    Ok(delivery::respond(
+        &state.cookies,
         &response,
         token_delivery.unwrap_or_default(),
         StatusCode::CREATED,

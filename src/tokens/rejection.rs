@@ -54,3 +54,32 @@ impl TokenRejection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_codes_match_the_serialised_reason() {
+        use TokenRejection::*;
+        for reason in [
+            Missing,
+            Malformed,
+            UnknownKid,
+            BadSignature,
+            WrongType,
+            Expired,
+            NotYetValid,
+            WrongIssuer,
+            WrongAudience,
+            SessionRevoked,
+            ReuseDetected,
+        ] {
+            assert_eq!(
+                serde_json::to_value(reason).unwrap(),
+                reason.as_str(),
+                "{reason:?}"
+            );
+        }
+    }
+}

@@ -1,5 +1,4 @@
-//! What browsers rely on: CORS for an allowed origin only, and the opt-in refresh-token cookie with its CSRF
-//! defence.
+//! What browsers rely on: the opt-in refresh-token cookie with its CSRF defence (CORS: `cors.rs`).
 
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use serde_json::{Value, json};
@@ -223,78 +222,9 @@ async fn a_cookie_that_no_longer_holds_the_live_token_is_removed(backend: Backen
     assert_invalid_grant(replay, "reuse_detected").await;
 }
 
-async fn cors_answers_allowed_origins_only(backend: Backend) {
-    let app = app(backend).await;
-    let preflight = |origin: &str, headers: &str| {
-        app.client
-            .request(reqwest::Method::OPTIONS, app.url("/v1/me"))
-            .header("origin", origin)
-            .header("access-control-request-method", "GET")
-            .header("access-control-request-headers", headers)
-            .send()
-    };
-    let allowed = preflight(SPA, "authorization, content-type").await.unwrap();
-    assert_eq!(allowed.status(), 200);
-    let headers = allowed.headers();
-    assert_eq!(headers["access-control-allow-origin"], SPA);
-    assert_eq!(headers["access-control-allow-credentials"], "true");
-    let allow_headers = headers["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .to_ascii_lowercase();
-    assert!(
-        allow_headers.contains("authorization") && allow_headers.contains("content-type"),
-        "{allow_headers}"
-    );
-    assert!(headers.contains_key("access-control-max-age"));
-
-    let refused = preflight("http://evil.test", "authorization")
-        .await
-        .unwrap();
-    assert!(
-        refused
-            .headers()
-            .keys()
-            .all(|k| !k.as_str().starts_with("access-control-"))
-    );
-    assert_error(refused, 400, "invalid_request").await;
-
-    // The actual request: the allowed origin may read WWW-Authenticate; another origin gets no CORS headers.
-    let response = app
-        .client
-        .get(app.url("/v1/me"))
-        .header("origin", SPA)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 401);
-    let exposed = response.headers()["access-control-expose-headers"]
-        .to_str()
-        .unwrap()
-        .to_ascii_lowercase();
-    assert!(
-        exposed.contains("www-authenticate") && exposed.contains("retry-after"),
-        "{exposed}"
-    );
-    let response = app
-        .client
-        .get(app.url("/v1/me"))
-        .header("origin", "http://evil.test")
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response
-            .headers()
-            .keys()
-            .all(|k| !k.as_str().starts_with("access-control-"))
-    );
-}
-
 backend_tests!(
     cookie_mode_refreshes_and_logs_out_with_the_cookie,
     cookie_requests_without_the_csrf_proof_are_refused,
     a_token_in_the_body_needs_no_csrf_proof_and_can_switch_to_a_cookie,
     a_cookie_that_no_longer_holds_the_live_token_is_removed,
-    cors_answers_allowed_origins_only,
 );

@@ -3,7 +3,7 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header, decode_header, encode};
 use serde_json::{Value, json};
 
-use crate::helpers::{AUDIENCE, Backend, ISSUER, assert_invalid_token, spawn_app_with};
+use crate::helpers::{AUDIENCE, Backend, ISSUER, assert_invalid_token, authd, spawn_app_with};
 
 const SECRET_B64: &str = "base64:q3J0c1+Vf8k2mXbW9zTnL4hR6yPaE1uDgOiC7sKvBjQ=";
 
@@ -94,44 +94,29 @@ async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
     assert_invalid_token(app.get("/v1/me", Some(&confused)).await, "wrong_type").await;
 
     // The ring's commands: access keys are not the ring's business in this mode, refresh keys still are.
-    use authd::cli::{KeysCommand, Kind, run_keys};
-    let mut out = Vec::new();
-    let settings = app.token_settings();
-    let refused = run_keys(
-        KeysCommand::Generate {
+    use authd::cli::{KeysCommand, Kind};
+    let refused = app
+        .keys(KeysCommand::Generate {
             kind: Kind::Access,
             alg: None,
-        },
-        &settings,
-        &mut out,
-    )
-    .unwrap_err();
-    assert!(
-        refused.to_string().contains("AUTHD_HS256_SECRET"),
-        "{refused}"
-    );
-    run_keys(
-        KeysCommand::Generate {
+        })
+        .unwrap_err();
+    assert!(refused.contains("AUTHD_HS256_SECRET"), "{refused}");
+    let generated = app
+        .keys(KeysCommand::Generate {
             kind: Kind::Refresh,
             alg: None,
-        },
-        &settings,
-        &mut out,
-    )
-    .unwrap();
-    run_keys(
-        KeysCommand::Rotate {
+        })
+        .unwrap();
+    let rotated = app
+        .keys(KeysCommand::Rotate {
             kind: Kind::Refresh,
-        },
-        &settings,
-        &mut out,
-    )
-    .unwrap();
-    let text = String::from_utf8(out).unwrap();
-    assert!(
-        !text.contains(SECRET_B64.trim_start_matches("base64:")),
-        "{text}"
-    );
+        })
+        .unwrap();
+    let secret = SECRET_B64.trim_start_matches("base64:");
+    for text in [refused, generated, rotated] {
+        assert!(!text.contains(secret), "{text}");
+    }
 }
 
 backend_tests!(hs256_mode_round_trips_and_publishes_no_key);
@@ -145,16 +130,14 @@ fn the_binary_refuses_a_weak_hs256_secret() {
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_authd"))
-            .env_clear()
-            .env("AUTHD_DATA_DIR", dir.path())
-            .env("AUTHD_BIND", "127.0.0.1:0")
-            .env("AUTHD_ACCESS_TOKEN_ALG", "HS256")
-            .env("AUTHD_HS256_SECRET", secret)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{secret}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let exit = authd([
+            ("AUTHD_DATA_DIR", dir.path().to_str().unwrap()),
+            ("AUTHD_ACCESS_TOKEN_ALG", "HS256"),
+            ("AUTHD_HS256_SECRET", secret),
+        ])
+        .run(&[]);
+        assert_eq!(exit.code, 2, "{secret}");
+        let stderr = exit.stderr;
         assert!(stderr.contains("AUTHD_HS256_SECRET"), "{stderr}");
         assert!(
             !stderr.contains(secret),

@@ -1,26 +1,14 @@
 //! Key rotation without logging anyone out, driven through the `authd keys` code path while the server runs.
 
-use std::time::Duration;
-
-use authd::cli::{KeysCommand, Kind, run_keys};
+use authd::cli::{KeysCommand, Kind};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::Value;
 
 use crate::helpers::{
-    AUDIENCE, Backend, ISSUER, PASSWORD, TestApp, assert_invalid_token, spawn_app, spawn_app_with,
+    AUDIENCE, Backend, ISSUER, PASSWORD, TestApp, assert_invalid_token, authd, eventually, kid_of,
+    spawn_app, spawn_app_with,
 };
-
-fn kid_of(token: &str) -> String {
-    decode_header(token).unwrap().kid.unwrap()
-}
-
-/// Runs `authd keys <command>` the way the binary does, on the app's key directory.
-fn keys(app: &TestApp, command: KeysCommand) -> Result<String, String> {
-    let mut out = Vec::new();
-    run_keys(command, &app.token_settings(), &mut out).map_err(|e| e.to_string())?;
-    Ok(String::from_utf8(out).unwrap())
-}
 
 fn kid_in_state(app: &TestApp, kind: &str, state: &str) -> String {
     app.ring_keys()
@@ -40,29 +28,6 @@ async fn jwks(app: &TestApp) -> JwkSet {
         .unwrap()
 }
 
-/// Waits (up to 3 reload intervals) until `check` holds: the server reloads the ring on its own.
-async fn eventually<F: std::future::Future<Output = bool>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) {
-    for _ in 0..40 {
-        if check().await {
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("the running server never saw: {what}");
-}
-
-async fn fresh_access_token(app: &TestApp, email: &str) -> String {
-    let response = app.login(email, PASSWORD).await;
-    assert_eq!(response.status(), 200);
-    response.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn a_rotation_logs_nobody_out_and_retiring_a_key_revokes_its_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = app.signed_up("rotate@example.com").await;
@@ -70,14 +35,12 @@ async fn a_rotation_logs_nobody_out_and_retiring_a_key_revokes_its_tokens(backen
     assert_eq!(old_kid, kid_in_state(&app, "access", "active"));
 
     // generate: the next key is published before it signs anything.
-    let said = keys(
-        &app,
-        KeysCommand::Generate {
+    let said = app
+        .keys(KeysCommand::Generate {
             kind: Kind::Access,
             alg: None,
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     assert!(said.contains("as next"), "{said}");
     let next_kid = kid_in_state(&app, "access", "next");
     eventually("the next key in the JWKS", || async {
@@ -85,14 +48,15 @@ async fn a_rotation_logs_nobody_out_and_retiring_a_key_revokes_its_tokens(backen
     })
     .await;
     assert_eq!(
-        kid_of(&fresh_access_token(&app, "rotate@example.com").await),
+        kid_of(&app.fresh_access_token("rotate@example.com").await),
         old_kid
     );
 
     // rotate: new tokens use the new key; tokens from before still verify.
-    keys(&app, KeysCommand::Rotate { kind: Kind::Access }).unwrap();
+    app.keys(KeysCommand::Rotate { kind: Kind::Access })
+        .unwrap();
     eventually("the rotated key signing", || async {
-        kid_of(&fresh_access_token(&app, "rotate@example.com").await) == next_kid
+        kid_of(&app.fresh_access_token("rotate@example.com").await) == next_kid
     })
     .await;
     assert_eq!(kid_in_state(&app, "access", "retiring"), old_kid);
@@ -110,31 +74,24 @@ async fn a_rotation_logs_nobody_out_and_retiring_a_key_revokes_its_tokens(backen
     assert!(published.find(&old_kid).is_some() && published.find(&next_kid).is_some());
 
     // retire: refused for the active key and, without --force, while the old key's tokens may be valid.
-    let active = keys(
-        &app,
-        KeysCommand::Retire {
+    let active = app
+        .keys(KeysCommand::Retire {
             kid: next_kid.clone(),
             force: true,
-        },
-    )
-    .unwrap_err();
+        })
+        .unwrap_err();
     assert!(active.contains("active"), "{active}");
-    let early = keys(
-        &app,
-        KeysCommand::Retire {
+    let early = app
+        .keys(KeysCommand::Retire {
             kid: old_kid.clone(),
             force: false,
-        },
-    )
-    .unwrap_err();
+        })
+        .unwrap_err();
     assert!(early.contains("--force"), "{early}");
-    keys(
-        &app,
-        KeysCommand::Retire {
-            kid: old_kid.clone(),
-            force: true,
-        },
-    )
+    app.keys(KeysCommand::Retire {
+        kid: old_kid.clone(),
+        force: true,
+    })
     .unwrap();
     eventually("the retired key gone", || async {
         app.get("/v1/me", Some(&before.access_token)).await.status() == 401
@@ -147,19 +104,21 @@ async fn a_rotation_logs_nobody_out_and_retiring_a_key_revokes_its_tokens(backen
     .await;
     assert!(jwks(&app).await.find(&old_kid).is_none());
     assert!(!app.ring_keys().iter().any(|k| k["kid"] == old_kid.as_str()));
-    let after = fresh_access_token(&app, "rotate@example.com").await;
+    let after = app.fresh_access_token("rotate@example.com").await;
     assert_eq!(app.get("/v1/me", Some(&after)).await.status(), 200);
 }
 
 async fn rotate_without_a_next_key_generates_one_and_warns(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = app.signed_up("hasty@example.com").await;
-    let said = keys(&app, KeysCommand::Rotate { kind: Kind::Access }).unwrap();
+    let said = app
+        .keys(KeysCommand::Rotate { kind: Kind::Access })
+        .unwrap();
     assert!(said.contains("warning"), "{said}");
     let new_kid = kid_in_state(&app, "access", "active");
     assert_ne!(new_kid, kid_of(&before.access_token));
     eventually("the new key signing", || async {
-        kid_of(&fresh_access_token(&app, "hasty@example.com").await) == new_kid
+        kid_of(&app.fresh_access_token("hasty@example.com").await) == new_kid
     })
     .await;
     assert_eq!(
@@ -172,20 +131,14 @@ async fn the_refresh_key_rotates_the_same_way_and_is_never_published(backend: Ba
     let app = spawn_app(backend).await;
     let before = app.signed_up("refresh-rotation@example.com").await;
     let old_kid = kid_of(&before.refresh_token);
-    keys(
-        &app,
-        KeysCommand::Generate {
-            kind: Kind::Refresh,
-            alg: None,
-        },
-    )
+    app.keys(KeysCommand::Generate {
+        kind: Kind::Refresh,
+        alg: None,
+    })
     .unwrap();
-    keys(
-        &app,
-        KeysCommand::Rotate {
-            kind: Kind::Refresh,
-        },
-    )
+    app.keys(KeysCommand::Rotate {
+        kind: Kind::Refresh,
+    })
     .unwrap();
     let new_kid = kid_in_state(&app, "refresh", "active");
     eventually("the new refresh key signing", || async {
@@ -204,14 +157,12 @@ async fn the_refresh_key_rotates_the_same_way_and_is_never_published(backend: Ba
     let after: Value = response.json().await.unwrap();
     assert_eq!(kid_of(after["refresh_token"].as_str().unwrap()), new_kid);
     // Retiring it early is refused (refresh lifetime), and it stays unpublished.
-    let early = keys(
-        &app,
-        KeysCommand::Retire {
+    let early = app
+        .keys(KeysCommand::Retire {
             kid: old_kid,
             force: false,
-        },
-    )
-    .unwrap_err();
+        })
+        .unwrap_err();
     assert!(early.contains("refresh tokens it signed"), "{early}");
 }
 
@@ -288,17 +239,15 @@ async fn an_es256_ring_works_end_to_end_and_stays_pinned(backend: Backend) {
         assert_invalid_token(app.get("/v1/me", Some(&confused)).await, "bad_signature").await;
     }
     // Mixed ring: an EdDSA next key joins, then signs; the ES256 tokens keep working.
-    keys(
-        &app,
-        KeysCommand::Generate {
-            kind: Kind::Access,
-            alg: Some(authd::keys::KeyAlg::EdDSA),
-        },
-    )
+    app.keys(KeysCommand::Generate {
+        kind: Kind::Access,
+        alg: Some(authd::keys::KeyAlg::EdDSA),
+    })
     .unwrap();
-    keys(&app, KeysCommand::Rotate { kind: Kind::Access }).unwrap();
+    app.keys(KeysCommand::Rotate { kind: Kind::Access })
+        .unwrap();
     eventually("the EdDSA key signing", || async {
-        decode_header(&fresh_access_token(&app, "p256@example.com").await)
+        decode_header(&app.fresh_access_token("p256@example.com").await)
             .unwrap()
             .alg
             == Algorithm::EdDSA
@@ -315,18 +264,9 @@ async fn the_authd_keys_binary_rotates_a_running_server(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = app.signed_up("binary@example.com").await;
     let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_authd"))
-            .args(args)
-            .env_clear()
-            .envs(&app.vars)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        let exit = authd(&app.vars).run(args);
+        assert_eq!(exit.code, 0, "{args:?}: {}", exit.stderr);
+        exit.stdout
     };
     run(&["keys", "generate", "--kind", "access", "--alg", "ES256"]);
     let listed = run(&["keys", "list"]);
@@ -336,7 +276,7 @@ async fn the_authd_keys_binary_rotates_a_running_server(backend: Backend) {
     );
     run(&["keys", "rotate"]);
     eventually("the ES256 key signing", || async {
-        decode_header(&fresh_access_token(&app, "binary@example.com").await)
+        decode_header(&app.fresh_access_token("binary@example.com").await)
             .unwrap()
             .alg
             == Algorithm::ES256

@@ -1,10 +1,12 @@
-//! One test binary: every test starts the real server on a random port with its own database, and runs once on
-//! SQLite and once on PostgreSQL (when `AUTHD_TEST_POSTGRES_URL` is set; in CI it must be).
+//! One test binary: every test starts the real server on a random port with its own database. A test that reaches
+//! the database runs once on SQLite and once on PostgreSQL (`backend_tests!`; PostgreSQL when
+//! `AUTHD_TEST_POSTGRES_URL` is set, and in CI it must be); one that never does runs once.
 
 #[macro_use]
 mod helpers;
 
 mod browser;
+mod cors;
 mod discovery;
 mod health;
 mod hs256;

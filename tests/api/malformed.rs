@@ -1,11 +1,13 @@
-//! Every malformed body gets a JSON 4xx in the contract's shape, never actix's text/plain default.
+//! Every malformed body gets a JSON 4xx in the contract's shape, never actix's text/plain default. Bodies are
+//! judged before any database work, so these run once, not per backend.
 
 use serde_json::json;
 
 use crate::helpers::{Backend, assert_error, spawn_app};
 
-async fn bad_bodies_get_400_invalid_request(backend: Backend) {
-    let app = spawn_app(backend).await;
+#[actix_web::test]
+async fn bad_bodies_get_400_invalid_request() {
+    let app = spawn_app(Backend::Sqlite).await;
     for path in ["/v1/auth/signup", "/v1/auth/login"] {
         let raw = |body: &'static str| {
             app.client
@@ -65,8 +67,9 @@ async fn bad_bodies_get_400_invalid_request(backend: Backend) {
     }
 }
 
-async fn arrays_and_other_non_objects_are_not_bodies(backend: Backend) {
-    let app = spawn_app(backend).await;
+#[actix_web::test]
+async fn arrays_and_other_non_objects_are_not_bodies() {
+    let app = spawn_app(Backend::Sqlite).await;
     let tokens = app.signed_up("shape@example.com").await;
     let credentials = json!(["shape@example.com", crate::helpers::PASSWORD]);
     let refresh = json!([tokens.refresh_token]);
@@ -87,8 +90,9 @@ async fn arrays_and_other_non_objects_are_not_bodies(backend: Backend) {
     assert_eq!(app.refresh(&tokens.refresh_token).await.status(), 200);
 }
 
-async fn bodies_over_16_kib_get_413(backend: Backend) {
-    let app = spawn_app(backend).await;
+#[actix_web::test]
+async fn bodies_over_16_kib_get_413() {
+    let app = spawn_app(Backend::Sqlite).await;
     let hundred_kb = "a".repeat(100 * 1024);
     for path in ["/v1/auth/signup", "/v1/auth/login"] {
         let body = json!({"email": format!("{hundred_kb}@example.com"), "password": "x"});
@@ -111,8 +115,9 @@ async fn bodies_over_16_kib_get_413(backend: Backend) {
     assert_error(response, 413, "payload_too_large").await;
 }
 
-async fn strings_just_under_the_limit_are_judged_not_crashed(backend: Backend) {
-    let app = spawn_app(backend).await;
+#[actix_web::test]
+async fn strings_just_under_the_limit_are_judged_not_crashed() {
+    let app = spawn_app(Backend::Sqlite).await;
     let ten_kb = "b".repeat(10 * 1024);
     let body = json!({"email": format!("{ten_kb}@example.com"), "password": "correct horse battery staple"});
     assert_error(
@@ -129,10 +134,3 @@ async fn strings_just_under_the_limit_are_judged_not_crashed(backend: Backend) {
     )
     .await;
 }
-
-backend_tests!(
-    bad_bodies_get_400_invalid_request,
-    arrays_and_other_non_objects_are_not_bodies,
-    bodies_over_16_kib_get_413,
-    strings_just_under_the_limit_are_judged_not_crashed,
-);

@@ -5,51 +5,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::helpers::{AUDIENCE, Backend, ISSUER, TestApp, assert_invalid_token, spawn_app};
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-/// Claims like the server's own, for the signed-up user.
-fn claims(user_id: &str, sid: &str) -> Value {
-    json!({"iss": ISSUER, "sub": user_id, "aud": AUDIENCE, "iat": now(), "exp": now() + 600,
-           "jti": uuid::Uuid::new_v4().to_string(), "sid": sid})
-}
-
-fn kid_of(token: &str) -> String {
-    jsonwebtoken::decode_header(token).unwrap().kid.unwrap()
-}
-
-fn sid_of(token: &str) -> String {
-    let payload = token.split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap();
-    claims["sid"].as_str().unwrap().to_owned()
-}
-
-/// Signs with the server's real key of `kind`, with whatever header and claims the test wants.
-fn sign_with_server_key(app: &TestApp, kind: &str, header: Header, claims: &Value) -> String {
-    let key = EncodingKey::from_ed_pem(&app.private_key_pem(kind)).unwrap();
-    encode(&header, claims, &key).unwrap()
-}
-
-fn header(typ: Option<&str>, kid: Option<&str>) -> Header {
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.typ = typ.map(str::to_owned);
-    header.kid = kid.map(str::to_owned);
-    header
-}
-
-/// Joins raw JSON parts into a compact JWS with the given signature bytes.
-fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
-    let part = |v: &Value| B64.encode(serde_json::to_vec(v).unwrap());
-    format!(
-        "{}.{}.{}",
-        part(header),
-        part(claims),
-        B64.encode(signature)
-    )
-}
+use crate::helpers::{
+    Backend, TestApp, access_claims, assert_invalid_token, eddsa_header, foreign_ed25519_key,
+    kid_of, payload_of, raw_token, sign_with_server_key, spawn_app, unix_now,
+};
 
 struct Fixture {
     app: TestApp,
@@ -62,7 +21,11 @@ async fn fixture(backend: Backend) -> Fixture {
     let app = spawn_app(backend).await;
     let tokens = app.signed_up("victim@example.com").await;
     let kid = kid_of(&tokens.access_token);
-    let good = claims(&tokens.user.id, &sid_of(&tokens.access_token));
+    let sid = payload_of(&tokens.access_token)["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let good = access_claims(&tokens.user.id, &sid);
     Fixture {
         app,
         access_token: tokens.access_token,
@@ -89,7 +52,7 @@ async fn a_token_signed_by_the_server_key_with_correct_claims_is_accepted(backen
     let forged_by_us = sign_with_server_key(
         &f.app,
         "access",
-        header(Some("at+jwt"), Some(&f.kid)),
+        eddsa_header(Some("at+jwt"), Some(&f.kid)),
         &f.good,
     );
     f.assert_accepted(&forged_by_us).await;
@@ -142,26 +105,24 @@ async fn unknown_or_missing_kid_is_refused(backend: Backend) {
     let pem = f.app.private_key_pem("access");
     let key = EncodingKey::from_ed_pem(&pem).unwrap();
     let unknown = encode(
-        &header(Some("at+jwt"), Some("someone-elses-key")),
+        &eddsa_header(Some("at+jwt"), Some("someone-elses-key")),
         &f.good,
         &key,
     )
     .unwrap();
     f.assert_refused(&unknown, "unknown_kid").await;
-    let no_kid = encode(&header(Some("at+jwt"), None), &f.good, &key).unwrap();
+    let no_kid = encode(&eddsa_header(Some("at+jwt"), None), &f.good, &key).unwrap();
     f.assert_refused(&no_kid, "unknown_kid").await;
 }
 
 async fn a_foreign_key_claiming_our_kid_is_refused(backend: Backend) {
     let f = fixture(backend).await;
-    // An Ed25519 key the server has never seen (RFC 8032 test vector 1's seed).
-    let mut der = vec![
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    der.extend_from_slice(&[0x9d; 32]);
-    let foreign = EncodingKey::from_ed_der(&der);
-    let forged = encode(&header(Some("at+jwt"), Some(&f.kid)), &f.good, &foreign).unwrap();
+    let forged = encode(
+        &eddsa_header(Some("at+jwt"), Some(&f.kid)),
+        &f.good,
+        &foreign_ed25519_key(),
+    )
+    .unwrap();
     f.assert_refused(&forged, "bad_signature").await;
 }
 
@@ -189,25 +150,25 @@ async fn time_claims_are_enforced_with_a_small_leeway(backend: Backend) {
         sign_with_server_key(
             &f.app,
             "access",
-            header(Some("at+jwt"), Some(&f.kid)),
+            eddsa_header(Some("at+jwt"), Some(&f.kid)),
             claims,
         )
     };
     let mut expired = f.good.clone();
-    expired["exp"] = json!(now() - 120);
+    expired["exp"] = json!(unix_now() - 120);
     f.assert_refused(&sign(&expired), "expired").await;
     let mut just_expired = f.good.clone();
-    just_expired["exp"] = json!(now() - 5);
+    just_expired["exp"] = json!(unix_now() - 5);
     f.assert_accepted(&sign(&just_expired)).await;
     let mut future = f.good.clone();
-    future["nbf"] = json!(now() + 120);
+    future["nbf"] = json!(unix_now() + 120);
     f.assert_refused(&sign(&future), "not_yet_valid").await;
 }
 
 async fn wrong_issuer_audience_or_type_is_refused(backend: Backend) {
     let f = fixture(backend).await;
     let sign = |typ: Option<&str>, claims: &Value| {
-        sign_with_server_key(&f.app, "access", header(typ, Some(&f.kid)), claims)
+        sign_with_server_key(&f.app, "access", eddsa_header(typ, Some(&f.kid)), claims)
     };
     let mut other_issuer = f.good.clone();
     other_issuer["iss"] = json!("https://evil.example");
@@ -238,7 +199,7 @@ async fn a_refresh_token_is_not_a_bearer_credential(backend: Backend) {
     let dressed = sign_with_server_key(
         &f.app,
         "refresh",
-        header(Some("at+jwt"), Some(&refresh_kid)),
+        eddsa_header(Some("at+jwt"), Some(&refresh_kid)),
         &f.good,
     );
     f.assert_refused(&dressed, "wrong_type").await;
@@ -252,12 +213,12 @@ async fn missing_claims_crit_headers_and_garbage_are_malformed(backend: Backend)
         let mut partial = f.good.clone();
         partial.as_object_mut().unwrap().remove(claim);
         f.assert_refused(
-            &sign(header(Some("at+jwt"), Some(&f.kid)), &partial),
+            &sign(eddsa_header(Some("at+jwt"), Some(&f.kid)), &partial),
             "malformed",
         )
         .await;
     }
-    let mut critical = header(Some("at+jwt"), Some(&f.kid));
+    let mut critical = eddsa_header(Some("at+jwt"), Some(&f.kid));
     critical.crit = Some(vec!["exp".into()]);
     f.assert_refused(&sign(critical, &f.good), "malformed")
         .await;

@@ -1,0 +1,58 @@
+//! What every handler and middleware shares, built once at start-up. A feature that needs shared state adds a
+//! field here; handlers take `web::Data<AppState>`.
+
+use std::sync::Arc;
+
+use crate::config::{SessionSettings, Settings};
+use crate::cookies::CookiePolicy;
+use crate::db::Db;
+use crate::passwords::Passwords;
+use crate::recent_users::RecentUsers;
+use crate::revocations::Revocations;
+use crate::tokens::Tokens;
+
+/// The application's shared state; one instance behind a `web::Data` serves every worker.
+pub struct AppState {
+    /// The connection pool.
+    pub db: Db,
+    /// The hashing threads.
+    pub passwords: Passwords,
+    /// The key ring: minting and verifying tokens.
+    pub tokens: Tokens,
+    /// Session lifetimes and the refresh rules.
+    pub sessions: SessionSettings,
+    /// Revoked sessions, in memory; shared with the background poll and the metrics listener.
+    pub revocations: Arc<Revocations>,
+    /// The refresh cookie and its CSRF rules.
+    pub cookies: CookiePolicy,
+    /// Exact origins allowed to call from a browser (CORS).
+    pub allowed_origins: Vec<String>,
+    /// The `/v1/me` cache.
+    pub recent_users: RecentUsers,
+}
+
+impl AppState {
+    /// Assembles the state from the settings and the parts start-up already built.
+    pub fn new(
+        settings: &Settings,
+        db: Db,
+        passwords: Passwords,
+        tokens: Tokens,
+        revocations: Arc<Revocations>,
+    ) -> Self {
+        Self {
+            db,
+            passwords,
+            tokens,
+            sessions: settings.sessions.clone(),
+            revocations,
+            cookies: CookiePolicy::new(
+                settings.browser.cookie_secure,
+                &settings.browser.cors_origins,
+                &settings.tokens.issuer,
+            ),
+            allowed_origins: settings.browser.cors_origins.clone(),
+            recent_users: RecentUsers::new(),
+        }
+    }
+}

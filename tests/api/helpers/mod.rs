@@ -1,0 +1,21 @@
+//! What every test shares: servers (in-process or the binary), HTTP calls, assertions, token helpers.
+
+#[macro_use]
+mod backend;
+mod app;
+mod assertions;
+mod http;
+mod process;
+mod tokens;
+
+pub use app::{AUDIENCE, ISSUER, TestApp, spawn_app, spawn_app_with, spawn_app_with_metrics};
+pub use assertions::{
+    assert_error, assert_invalid_grant, assert_invalid_token, eventually, status_counts,
+};
+pub use backend::Backend;
+pub use http::PASSWORD;
+pub use process::{AuthdProcess, authd};
+pub use tokens::{
+    access_claims, eddsa_header, foreign_ed25519_key, kid_of, payload_of, raw_token,
+    sign_with_server_key, unix_now,
+};
