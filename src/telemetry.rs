@@ -72,7 +72,8 @@ pub async fn log_request<B: MessageBody>(
         }
         Err(error) => (error.as_response_error().status_code(), None),
     };
-    crate::metrics::http_request(method.as_str(), route.as_deref(), status, started.elapsed());
+    let label = route_label(route.as_deref());
+    crate::metrics::http_request(method.as_str(), label, status, started.elapsed());
     span.in_scope(|| {
         tracing::info!(
             %method,
@@ -83,4 +84,29 @@ pub async fn log_request<B: MessageBody>(
         );
     });
     result
+}
+
+/// The matched route's pattern as it stands in the route table, so metric labels come from a fixed set.
+fn route_label(pattern: Option<&str>) -> Option<&'static str> {
+    let pattern = pattern?;
+    let known = crate::routes::ROUTES.iter().map(|(_, p)| *p);
+    Some(
+        known
+            .into_iter()
+            .find(|p| *p == pattern)
+            .unwrap_or("<other>"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_labels_come_from_the_route_table() {
+        let id = route_label(Some("/v1/sessions/{id}"));
+        assert_eq!(id, Some("/v1/sessions/{id}"));
+        assert_eq!(route_label(Some("/v1/sessions/abc")), Some("<other>"));
+        assert_eq!(route_label(None), None);
+    }
 }

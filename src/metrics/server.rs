@@ -5,14 +5,26 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::{StatusCode, header};
 use actix_web::{App, HttpResponse, HttpServer, guard, web};
 use metrics::gauge;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::{DB_POOL_CONNECTIONS, REVOCATION_POLL_AGE, REVOKED_SESSIONS};
 use crate::db::Pool;
-use crate::error::ApiError;
 use crate::revocations::Revocations;
+
+/// The API's error shape, for the only two errors this listener has; written here so the metrics listener
+/// depends on nothing of the API's.
+fn json_error(status: StatusCode, code: &'static str) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        response.insert_header((header::ALLOW, "GET, HEAD"));
+    }
+    response.content_type("application/json").body(format!(
+        r#"{{"error":"{code}","error_description":"this listener serves only GET /metrics"}}"#
+    ))
+}
 
 /// Prometheus text exposition format 0.0.4.
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -70,10 +82,12 @@ impl MetricsServer {
                                 .to(metrics),
                         )
                         .default_service(web::to(|| async {
-                            Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET, HEAD"))
+                            json_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
                         })),
                 )
-                .default_service(web::to(crate::routes::not_found))
+                .default_service(web::to(|| async {
+                    json_error(StatusCode::NOT_FOUND, "not_found")
+                }))
         })
         .workers(1)
         .disable_signals()
