@@ -4,6 +4,19 @@ use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 
 use crate::error::TokenRejection;
 
+/// RFC 6750 §2.1 b64token characters: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" / "=".
+const B64TOKEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=');
+        b += 1;
+    }
+    table
+};
+
 /// The bearer token of the request. No `Authorization` header, or one for another scheme, is `Missing`;
 /// a Bearer header whose value is not a single b64token is `Malformed`.
 pub fn bearer_token(headers: &HeaderMap) -> Result<&str, TokenRejection> {
@@ -14,18 +27,28 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, TokenRejection> {
     if values.next().is_some() {
         return Err(TokenRejection::Malformed);
     }
-    let value = value.to_str().map_err(|_| TokenRejection::Malformed)?;
-    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(TokenRejection::Missing);
-    }
-    let token = token.trim_matches(' ');
-    let b64token = |b: u8| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+    // Checked on bytes: a b64token is ASCII, so anything else is malformed before any UTF-8 question arises.
+    let value = value.as_bytes();
+    let (scheme, token) = match value.iter().position(|&b| b == b' ') {
+        Some(at) => (&value[..at], &value[at + 1..]),
+        None => (value, &value[value.len()..]),
     };
-    if token.is_empty() || !token.bytes().all(b64token) {
+    if !scheme.iter().all(|&b| b == b'\t' || (32..127).contains(&b)) {
         return Err(TokenRejection::Malformed);
     }
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return Err(TokenRejection::Missing);
+    }
+    let start = token.iter().position(|&b| b != b' ').unwrap_or(token.len());
+    let end = token
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |last| last + 1);
+    let token = &token[start..end];
+    if token.is_empty() || !token.iter().all(|&b| B64TOKEN[usize::from(b)]) {
+        return Err(TokenRejection::Malformed);
+    }
+    let token = std::str::from_utf8(token).map_err(|_| TokenRejection::Malformed)?;
     Ok(token)
 }
 
