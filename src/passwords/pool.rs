@@ -86,6 +86,7 @@ impl HashPool {
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 fn serve(receiver: &Mutex<Receiver<Job>>, blocks: usize) {
+    lower_priority();
     // Allocated on the first hash, not at start-up, so an idle server stays small; then reused for good.
     let mut memory: Vec<Block> = Vec::new();
     loop {
@@ -103,6 +104,22 @@ fn serve(receiver: &Mutex<Receiver<Job>>, blocks: usize) {
         }
     }
 }
+
+/// Lowers the calling hashing thread to nice 10: when the CPUs are busy (a login flood), the HTTP workers come
+/// first, so cheap requests (health checks, bearer verification) keep their latency and hashes take what is left.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    const HASH_THREAD_NICE: libc::c_int = 10;
+    // On Linux the nice value is per thread: `who = 0` with PRIO_PROCESS means the calling thread.
+    // SAFETY: setpriority only reads its integer arguments; failure is reported through the return value.
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASH_THREAD_NICE) };
+    if result != 0 {
+        tracing::warn!("could not lower the priority of a hashing thread");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 #[cfg(test)]
 mod tests {
