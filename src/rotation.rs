@@ -32,17 +32,15 @@ pub fn refresh(
     policy: &SessionSettings,
 ) -> diesel::QueryResult<RefreshOutcome> {
     let idle_cutoff = idle_cutoff(now, policy);
-    let rotated = sessions::rotate(conn, &claims.sid, claims.generation, now, idle_cutoff)?;
+    // Rotating and reading are one statement: the pair is minted from the row the compare-and-set wrote, never
+    // from a later state of it (a reuse-revoke landing in between would otherwise get a 200 for a dead session).
+    if let Some(session) = sessions::rotate(conn, &claims.sid, claims.generation, now, idle_cutoff)?
+    {
+        return with_live_user(conn, session, RefreshOutcome::Rotated);
+    }
     let Some(session) = sessions::find(conn, &claims.sid)? else {
         return Ok(RefreshOutcome::Refused(TokenRejection::SessionRevoked));
     };
-    let live_user = |conn: &mut AnyConnection| users::find_by_id(conn, &session.user_id);
-    if rotated {
-        return Ok(match live_user(conn)? {
-            Some(user) => RefreshOutcome::Rotated(session, user),
-            None => RefreshOutcome::Refused(TokenRejection::SessionRevoked),
-        });
-    }
     if session.revoked_at.is_some() {
         return Ok(RefreshOutcome::Refused(TokenRejection::SessionRevoked));
     }
@@ -56,13 +54,22 @@ pub fn refresh(
     let previous = session.generation == claims.generation + 1;
     let within_interval = now - session.last_used_at <= to_chrono(policy.reuse_interval);
     if previous && !policy.reuse_interval.is_zero() && within_interval {
-        return Ok(match live_user(conn)? {
-            Some(user) => RefreshOutcome::Replayed(session, user),
-            None => RefreshOutcome::Refused(TokenRejection::SessionRevoked),
-        });
+        return with_live_user(conn, session, RefreshOutcome::Replayed);
     }
     sessions::revoke(conn, &session.id, RevokeReason::ReuseDetected, now)?;
     Ok(RefreshOutcome::ReuseDetected(session))
+}
+
+/// `outcome` with the session's user, or refused when the account is gone.
+fn with_live_user(
+    conn: &mut AnyConnection,
+    session: Session,
+    outcome: fn(Session, User) -> RefreshOutcome,
+) -> diesel::QueryResult<RefreshOutcome> {
+    Ok(match users::find_by_id(conn, &session.user_id)? {
+        Some(user) => outcome(session, user),
+        None => RefreshOutcome::Refused(TokenRejection::SessionRevoked),
+    })
 }
 
 /// The idle cut-off for `now`: sessions last refreshed at or before it have ended.

@@ -57,16 +57,18 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Session>> 
         .optional()
 }
 
-/// The rotation compare-and-set: moves a live session from `generation` to `generation + 1` in one statement,
-/// so of concurrent callers presenting the same refresh token exactly one gets `true`.
+/// The rotation compare-and-set: moves a live session from `generation` to `generation + 1` and returns the row
+/// as that same statement wrote it (`UPDATE ... RETURNING`). Of concurrent callers presenting the same refresh
+/// token exactly one gets `Some`, and what it gets cannot include a later write, such as a revocation that lands
+/// just after the rotation (`None`: not rotated).
 pub fn rotate(
     conn: &mut AnyConnection,
     id: &str,
     generation: i64,
     now: NaiveDateTime,
     idle_cutoff: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
+) -> QueryResult<Option<Session>> {
+    diesel::update(
         sessions::table
             .filter(sessions::id.eq(id))
             .filter(sessions::generation.eq(generation))
@@ -78,8 +80,9 @@ pub fn rotate(
         sessions::generation.eq(generation + 1),
         sessions::last_used_at.eq(now),
     ))
-    .execute(conn)?;
-    Ok(updated == 1)
+    .returning(sessions::all_columns)
+    .get_result(conn)
+    .optional()
 }
 
 /// Ends one session; `false` when it was already ended (or does not exist).

@@ -78,7 +78,7 @@ impl Tokens {
         validation.validate_exp = check_exp;
         let data = decode::<C>(token, &key.decoding, &validation).map_err(rejection)?;
         // The library does not check `typ`; RFC 8725 §3.11 explicit typing keeps the two kinds apart.
-        if data.header.typ.as_deref() != Some(kind.typ()) {
+        if !typ_matches(data.header.typ.as_deref(), kind.typ()) {
             return Err(TokenRejection::WrongType);
         }
         // We define no header extensions, so any `crit` is one we cannot honour (RFC 7515 §4.1.11).
@@ -99,6 +99,21 @@ impl Tokens {
     }
 }
 
+/// Whether a `typ` header names the media type `application/<expected>`. Media types compare
+/// case-insensitively and `typ` may omit the `application/` prefix (RFC 7515 §4.1.9), so RFC 9068's
+/// `application/at+jwt` is `at+jwt` too; anything else (parameters included) is another type.
+fn typ_matches(typ: Option<&str>, expected: &str) -> bool {
+    let Some(typ) = typ else {
+        return false;
+    };
+    let subtype = match typ.split_once('/') {
+        Some((top, subtype)) if top.eq_ignore_ascii_case("application") => subtype,
+        Some(_) => return false,
+        None => typ,
+    };
+    subtype.eq_ignore_ascii_case(expected)
+}
+
 fn rejection(error: jsonwebtoken::errors::Error) -> TokenRejection {
     match error.kind() {
         ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm | ErrorKind::InvalidKeyFormat => {
@@ -109,5 +124,37 @@ fn rejection(error: jsonwebtoken::errors::Error) -> TokenRejection {
         ErrorKind::InvalidIssuer => TokenRejection::WrongIssuer,
         ErrorKind::InvalidAudience => TokenRejection::WrongAudience,
         _ => TokenRejection::Malformed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typ_matches;
+
+    #[test]
+    fn typ_is_a_media_type() {
+        for typ in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "APPLICATION/At+Jwt",
+        ] {
+            assert!(typ_matches(Some(typ), "at+jwt"), "{typ}");
+        }
+        for typ in [
+            "",
+            "jwt",
+            "refresh+jwt",
+            "application/refresh+jwt",
+            "text/at+jwt",
+            "/at+jwt",
+            "application/",
+            "application/application/at+jwt",
+            "application/at+jwt; x=y",
+            " at+jwt",
+        ] {
+            assert!(!typ_matches(Some(typ), "at+jwt"), "{typ}");
+        }
+        assert!(!typ_matches(None, "at+jwt"));
     }
 }

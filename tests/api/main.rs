@@ -22,6 +22,7 @@ mod pruning;
 mod refresh;
 mod restart;
 mod revocation;
+mod rotation_race;
 mod sessions;
 mod signup;
 mod startup;

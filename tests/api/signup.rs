@@ -105,8 +105,48 @@ async fn unknown_fields_are_ignored(backend: Backend) {
     assert_eq!(app.post_json("/v1/auth/signup", &body).await.status(), 201);
 }
 
+/// Look-alike spellings of one address: Unicode NFC against NFD, a Unicode domain against its Punycode.
+async fn look_alike_forms_of_one_address_are_one_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (first, second, stored) in [
+        (
+            "jos\u{e9}@example.com",
+            "jose\u{301}@example.com",
+            "jos\u{e9}@example.com",
+        ),
+        (
+            "u\u{308}@b\u{fc}cher.example",
+            "\u{fc}@xn--bcher-kva.example",
+            "\u{fc}@xn--bcher-kva.example",
+        ),
+    ] {
+        let account = app.signed_up(first).await;
+        assert_eq!(account.user.email, stored);
+        assert_error(app.signup(second, PASSWORD).await, 409, "email_taken").await;
+        for form in [first, second] {
+            assert_eq!(
+                app.logged_in(form).await.user.id,
+                account.user.id,
+                "{form:?}"
+            );
+        }
+    }
+    // Compatibility forms are not folded into the ASCII mailbox (NFC keeps them): refused, not a second account.
+    app.signed_up("ada@example.com").await;
+    let full_width = "\u{ff41}\u{ff44}\u{ff41}@example.com";
+    assert_error(app.signup(full_width, PASSWORD).await, 422, "invalid_email").await;
+    // A domain that fails IDNA (here the bidi rule) is not an address.
+    assert_error(
+        app.signup("a@a\u{5d0}.example", PASSWORD).await,
+        422,
+        "invalid_email",
+    )
+    .await;
+}
+
 backend_tests!(
     signup_returns_201_with_a_token_response,
+    look_alike_forms_of_one_address_are_one_account,
     duplicate_email_is_409_whatever_its_case,
     twenty_concurrent_signups_of_one_email_create_one_account,
     invalid_emails_are_422,

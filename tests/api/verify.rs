@@ -1,6 +1,9 @@
 use serde_json::Value;
 
-use crate::helpers::{AUDIENCE, Backend, ISSUER, assert_invalid_token, spawn_app};
+use crate::helpers::{
+    AUDIENCE, Backend, ISSUER, access_claims, assert_invalid_token, eddsa_header, kid_of,
+    payload_of, sign_with_server_key, spawn_app,
+};
 
 async fn verify_returns_claims_and_gateway_headers(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -49,7 +52,53 @@ async fn verify_refuses_a_refresh_token(backend: Backend) {
     assert_invalid_token(app.get("/v1/auth/verify", None).await, "missing").await;
 }
 
+/// `typ` is a media type (RFC 7515 §4.1.9): compared case-insensitively, `application/` optional, so RFC 9068's
+/// `application/at+jwt` is an access token too. Each token goes twice, the second time through the cache of
+/// verified tokens, which must not change the answer.
+async fn typ_is_compared_as_a_media_type(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tokens = app.signed_up("media-type@example.com").await;
+    let sid = payload_of(&tokens.access_token)["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kid = kid_of(&tokens.access_token);
+    let sign = |typ: &str| {
+        let claims = access_claims(&tokens.user.id, &sid);
+        sign_with_server_key(&app, "access", eddsa_header(Some(typ), Some(&kid)), &claims)
+    };
+    for typ in [
+        "application/at+jwt",
+        "Application/AT+JWT",
+        "AT+JWT",
+        "at+jwt",
+    ] {
+        let token = sign(typ);
+        for path in ["/v1/auth/verify", "/v1/me", "/v1/auth/verify", "/v1/me"] {
+            let status = app.get(path, Some(&token)).await.status();
+            assert_eq!(status, 200, "{typ} at {path}");
+        }
+    }
+    for typ in [
+        "application/refresh+jwt",
+        "refresh+jwt",
+        "application/jwt",
+        "JWT",
+        "text/at+jwt",
+        "/at+jwt",
+        "application/at+jwt; charset=utf-8",
+        "application/ at+jwt",
+        "application/application/at+jwt",
+    ] {
+        let token = sign(typ);
+        for path in ["/v1/auth/verify", "/v1/me", "/v1/auth/verify"] {
+            assert_invalid_token(app.get(path, Some(&token)).await, "wrong_type").await;
+        }
+    }
+}
+
 backend_tests!(
     verify_returns_claims_and_gateway_headers,
-    verify_refuses_a_refresh_token
+    verify_refuses_a_refresh_token,
+    typ_is_compared_as_a_media_type,
 );
