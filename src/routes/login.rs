@@ -64,7 +64,12 @@ async fn log_in(
     if rehash {
         upgrade_hash(db, passwords, &user.id, password).await;
     }
-    let session = Session::start(&user.id, device_info(&req), now(), state.sessions.max_age);
+    let session = Session::start(
+        &user.id,
+        device_info(&req, &state.trusted_proxies),
+        now(),
+        state.sessions.max_age,
+    );
     let row = session.clone();
     db.run(move |conn| sessions::insert(conn, &row)).await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
