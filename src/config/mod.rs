@@ -168,6 +168,7 @@ mod tests {
             ("AUTHD_RATE_LIMITS", "false"),
             ("AUTHD_RATE_LIMIT_LOGIN_IP", "20"),
             ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
+            ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

@@ -48,6 +48,8 @@ pub struct RateLimitSettings {
     pub refresh_ip: Rate,
     pub logout_ip: Rate,
     pub password_ip: Rate,
+    /// Failed logins per (IP, account) that pass freely; after them the delay doubles, up to the window.
+    pub login_ip_account: Rate,
 }
 
 impl Default for RateLimitSettings {
@@ -59,6 +61,10 @@ impl Default for RateLimitSettings {
             refresh_ip: Rate::per_minute(60),
             logout_ip: Rate::per_minute(60),
             password_ip: Rate::per_minute(10),
+            login_ip_account: Rate {
+                count: NonZeroU32::new(10).unwrap(),
+                window: Duration::from_secs(3600),
+            },
         }
     }
 }
@@ -83,6 +89,11 @@ impl RateLimitSettings {
             refresh_ip: rate(vars, "AUTHD_RATE_LIMIT_REFRESH_IP", defaults.refresh_ip)?,
             logout_ip: rate(vars, "AUTHD_RATE_LIMIT_LOGOUT_IP", defaults.logout_ip)?,
             password_ip: rate(vars, "AUTHD_RATE_LIMIT_PASSWORD_IP", defaults.password_ip)?,
+            login_ip_account: rate(
+                vars,
+                "AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT",
+                defaults.login_ip_account,
+            )?,
         })
     }
 }

@@ -227,6 +227,12 @@ impl From<HashError> for ApiError {
     }
 }
 
+impl From<Limited> for ApiError {
+    fn from(limited: Limited) -> Self {
+        Self::RateLimited(limited)
+    }
+}
+
 /// A token that cannot be signed is the server's fault, never the client's.
 impl From<crate::tokens::MintError> for ApiError {
     fn from(error: crate::tokens::MintError) -> Self {

@@ -1,6 +1,8 @@
 //! Per-client-IP request budgets, in memory: one governor limiter (GCRA) per limited route, keyed by address,
-//! over a store with a ceiling on its keys (`store.rs`). Checking costs no I/O and runs before any hashing.
+//! over a store with a ceiling on its keys (`store.rs`); and the growing delay after repeated failed logins of
+//! one (address, account) pair (`failures.rs`). Checking costs no I/O and runs before any hashing.
 
+mod failures;
 mod store;
 
 use std::net::{IpAddr, Ipv6Addr};
@@ -11,6 +13,7 @@ use governor::middleware::NoOpMiddleware;
 use governor::{Quota, RateLimiter};
 
 use crate::config::{Rate, RateLimitSettings};
+use failures::LoginFailures;
 use store::BoundedStore;
 
 /// Keys each limiter holds at most (about 100 bytes each); beyond that the least used are evicted.
@@ -74,6 +77,7 @@ type IpLimiter = RateLimiter<IpAddr, BoundedStore<IpAddr>, MonotonicClock, NoOpM
 /// The budgets of every limited route; empty when `AUTHD_RATE_LIMITS=off`.
 pub struct RateLimits {
     limiters: Vec<(Limit, Rate, IpLimiter)>,
+    login_failures: Option<LoginFailures>,
 }
 
 impl RateLimits {
@@ -83,7 +87,10 @@ impl RateLimits {
 
     fn with_max_keys(settings: &RateLimitSettings, max_keys: usize) -> Self {
         if !settings.enabled {
-            return Self { limiters: vec![] };
+            return Self {
+                limiters: vec![],
+                login_failures: None,
+            };
         }
         let limiters = Limit::ALL
             .into_iter()
@@ -97,7 +104,11 @@ impl RateLimits {
                 )
             })
             .collect();
-        Self { limiters }
+        let login_failures = LoginFailures::new(settings.login_ip_account, max_keys);
+        Self {
+            limiters,
+            login_failures: Some(login_failures),
+        }
     }
 
     /// Whether any limit applies.
@@ -118,10 +129,36 @@ impl RateLimits {
         })
     }
 
-    /// Drops the keys whose budget has refilled; the store's ceiling bounds memory between two sweeps.
+    /// Refuses a login of `account` from `ip` while that pair waits after repeated failures.
+    pub fn check_login(&self, ip: IpAddr, account: &str) -> Result<(), Limited> {
+        let Some(failures) = &self.login_failures else {
+            return Ok(());
+        };
+        failures.check(ip, account, Instant::now())
+    }
+
+    /// Counts a failed login of `account` from `ip`.
+    pub fn login_failed(&self, ip: IpAddr, account: &str) {
+        if let Some(failures) = &self.login_failures {
+            failures.failed(ip, account, Instant::now());
+        }
+    }
+
+    /// Forgets the failures of `account` from `ip` after a successful login.
+    pub fn login_succeeded(&self, ip: IpAddr, account: &str) {
+        if let Some(failures) = &self.login_failures {
+            failures.succeeded(ip, account);
+        }
+    }
+
+    /// Drops the keys whose budget has refilled and the failure counts a window old; the stores' ceilings bound
+    /// memory between two sweeps.
     pub fn retain_recent(&self) {
         for (_, _, limiter) in &self.limiters {
             limiter.retain_recent();
+        }
+        if let Some(failures) = &self.login_failures {
+            failures.retain_recent(Instant::now());
         }
     }
 

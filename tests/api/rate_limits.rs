@@ -147,4 +147,54 @@ async fn a_session_records_the_address_a_trusted_proxy_saw(backend: Backend) {
     }
 }
 
-backend_tests!(a_session_records_the_address_a_trusted_proxy_saw);
+/// A login of `email` with `password` from `xff` (through the trusted proxy at 127.0.0.1).
+async fn login_as(app: &TestApp, email: &str, password: &str, xff: &str) -> reqwest::Response {
+    let body = json!({"email": email, "password": password});
+    let request = app.client.post(app.url("/v1/auth/login")).json(&body);
+    request.header("x-forwarded-for", xff).send().await.unwrap()
+}
+
+async fn repeated_failures_slow_down_one_address_and_account_only(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "2/hour"),
+            ("AUTHD_TRUSTED_PROXIES", "127.0.0.1/32"),
+        ],
+    )
+    .await;
+    app.signed_up("owner@example.com").await;
+    let (guesser, owner) = ("198.51.100.66", "203.0.113.10");
+    for _ in 0..2 {
+        let wrong = login_as(&app, "owner@example.com", "wrong guess 123", guesser).await;
+        assert_eq!(wrong.status(), 401);
+    }
+    // Even the right password waits now: the pair is told to come back, before any hashing.
+    let blocked = login_as(&app, "owner@example.com", PASSWORD, guesser).await;
+    let retry_after = header(&blocked, "retry-after");
+    assert_eq!(retry_after, "1");
+    let policy = header(&blocked, "ratelimit-policy");
+    assert_eq!(policy, r#""login-ip-account";q=2;w=3600"#);
+    assert_error(blocked, 429, "rate_limited").await;
+    // Unknown accounts from the guesser, and the owner from elsewhere, are not slowed.
+    let other = login_as(&app, "someone@example.com", "wrong guess 123", guesser).await;
+    assert_eq!(other.status(), 401);
+    let owner_login = login_as(&app, "owner@example.com", PASSWORD, owner).await;
+    assert_eq!(owner_login.status(), 200);
+    // After the wait, the next failure doubles it; a success forgets the pair.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let wrong = login_as(&app, "owner@example.com", "wrong guess 123", guesser).await;
+    assert_eq!(wrong.status(), 401);
+    let blocked = login_as(&app, "owner@example.com", PASSWORD, guesser).await;
+    assert_eq!(header(&blocked, "retry-after"), "2");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let right = login_as(&app, "owner@example.com", PASSWORD, guesser).await;
+    assert_eq!(right.status(), 200);
+    let wrong = login_as(&app, "owner@example.com", "wrong guess 123", guesser).await;
+    assert_eq!(wrong.status(), 401, "the count started again");
+}
+
+backend_tests!(
+    a_session_records_the_address_a_trusted_proxy_saw,
+    repeated_failures_slow_down_one_address_and_account_only,
+);
