@@ -30,6 +30,8 @@ pub fn cors(origins: &[String]) -> Cors {
         .expose_headers([
             header::WWW_AUTHENTICATE,
             header::RETRY_AFTER,
+            header::HeaderName::from_static("ratelimit"),
+            header::HeaderName::from_static("ratelimit-policy"),
             header::HeaderName::from_static("x-request-id"),
         ])
         .supports_credentials()

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod cookies;
 pub mod cors;
@@ -12,6 +13,7 @@ pub mod keys;
 pub mod metrics;
 pub mod passwords;
 pub mod pruning;
+pub mod rate_limits;
 pub mod recent_users;
 pub mod revocations;
 pub mod rotation;
@@ -19,4 +21,5 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 pub mod tokens;

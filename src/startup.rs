@@ -16,6 +16,7 @@ use crate::keys::{self, KeySet};
 use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
 use crate::pruning;
+use crate::rate_limits::RateLimits;
 use crate::revocations::Revocations;
 use crate::routes;
 use crate::state::AppState;
@@ -46,7 +47,7 @@ pub struct Application {
     server: Server,
     /// The `/metrics` listener, when `AUTHD_METRICS_BIND` is set.
     metrics: Option<MetricsServer>,
-    /// Keeps the revoked-session list fresh and prunes ended sessions; runs exactly as long as the server.
+    /// Keeps the revoked-session list fresh, prunes ended sessions, sweeps the rate limiters; runs as long as the server.
     background: Pin<Box<dyn Future<Output = ()>>>,
 }
 
@@ -58,6 +59,11 @@ impl Application {
         let (db, revocations) = open_database(&settings, tokens.access_token_window())?;
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
         let state = AppState::new(&settings, db, passwords, tokens, revocations);
+        if !state.rate_limits.enabled() {
+            tracing::warn!(
+                "AUTHD_RATE_LIMITS=off: signup, login, refresh, logout and password change are not rate-limited"
+            );
+        }
         let background = background(&state);
         let (listener, port) = bind(&settings.server.bind)?;
         let metrics = match &settings.server.metrics_bind {
@@ -139,14 +145,17 @@ fn open_database(
     Ok((Db::new(pool), revocations))
 }
 
-/// Keeps the revoked-session list fresh and prunes ended sessions, for as long as the returned future is polled.
+/// Keeps the revoked-session list fresh, prunes ended sessions and sweeps the rate limiters, for as long as the
+/// returned future is polled.
 fn background(state: &AppState) -> Pin<Box<dyn Future<Output = ()>>> {
     let revocations = Arc::clone(&state.revocations);
     let (db, policy) = (state.db.clone(), state.sessions.clone());
+    let limits = Arc::clone(&state.rate_limits);
     Box::pin(async move {
         tokio::join!(
             Revocations::poll_forever(revocations, db.clone()),
-            pruning::prune_forever(db, policy)
+            pruning::prune_forever(db, policy),
+            RateLimits::sweep_forever(limits),
         );
     })
 }

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::config::{SessionSettings, Settings};
+use crate::config::{SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
 use crate::passwords::Passwords;
+use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
 use crate::revocations::Revocations;
 use crate::tokens::Tokens;
@@ -29,6 +30,10 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// The `/v1/me` cache.
     pub recent_users: RecentUsers,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see `client_ip`).
+    pub trusted_proxies: TrustedProxies,
+    /// Per-client-IP budgets; shared with the background sweep.
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -53,6 +58,8 @@ impl AppState {
             ),
             allowed_origins: settings.browser.cors_origins.clone(),
             recent_users: RecentUsers::new(),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            rate_limits: Arc::new(RateLimits::new(&settings.rate_limits)),
         }
     }
 }

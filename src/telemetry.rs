@@ -8,11 +8,14 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web;
 use tracing::Instrument;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogSettings;
+use crate::client_ip::client_ip;
+use crate::config::{LogSettings, TrustedProxies};
+use crate::state::AppState;
 
 /// Lines that may wait for the writer thread; beyond that new lines are dropped rather than slowing requests.
 const BUFFERED_LINES: usize = 16_384;
@@ -44,8 +47,8 @@ pub fn init(settings: &LogSettings) -> WorkerGuard {
     guard
 }
 
-/// Logs method, route pattern, status, latency and a request id for every request, and returns the id in
-/// `X-Request-Id`. The route pattern (`/v1/me`), not the raw URI, so query strings never reach the log.
+/// Logs method, route pattern, status, latency, client address and a request id for every request, and returns
+/// the id in `X-Request-Id`. The route pattern (`/v1/me`), not the raw URI, so query strings never reach the log.
 pub async fn log_request<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
@@ -59,6 +62,10 @@ pub async fn log_request<B: MessageBody>(
         .encode_lower(&mut id_buffer);
     let request_id: &str = request_id;
     let method = req.method().clone();
+    let ip = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => client_ip(req.request(), &state.trusted_proxies),
+        None => client_ip(req.request(), &TrustedProxies::default()),
+    };
     // A span costs about a third of a cheap request's CPU (measured: healthz 35 -> 24 us), so it exists only at
     // debug level, where it ties a handler's own lines to the request; the access line carries the id always.
     let span = tracing::debug_span!("request", %request_id);
@@ -82,6 +89,7 @@ pub async fn log_request<B: MessageBody>(
             %method,
             route = route.as_deref().unwrap_or("<unmatched>"),
             status = status.as_u16(),
+            %ip,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             "request"
         );

@@ -9,6 +9,8 @@ mod browser;
 mod database;
 mod logging;
 mod passwords;
+mod proxies;
+mod rate_limits;
 mod server;
 mod sessions;
 mod tokens;
@@ -20,6 +22,8 @@ pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use logging::LogSettings;
 pub use passwords::PasswordSettings;
+pub use proxies::TrustedProxies;
+pub use rate_limits::{Rate, RateLimitSettings};
 pub use server::ServerSettings;
 pub use sessions::SessionSettings;
 pub use tokens::TokenSettings;
@@ -44,6 +48,10 @@ pub struct Settings {
     pub browser: BrowserSettings,
     /// `logging.rs`.
     pub log: LogSettings,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`proxies.rs`).
+    pub trusted_proxies: TrustedProxies,
+    /// Per-client-IP budgets (`rate_limits.rs`).
+    pub rate_limits: RateLimitSettings,
 }
 
 impl Settings {
@@ -66,6 +74,8 @@ impl Settings {
             passwords: PasswordSettings::read(&vars)?,
             browser: BrowserSettings::read(&vars)?,
             log: LogSettings::read(&vars)?,
+            trusted_proxies: TrustedProxies::read(&vars)?,
+            rate_limits: RateLimitSettings::read(&vars)?,
             server,
         };
         settings.validate()?;
@@ -125,6 +135,8 @@ mod tests {
         );
         assert!(s.browser.cors_origins.is_empty());
         assert!(s.browser.cookie_secure);
+        assert!(s.trusted_proxies.is_empty());
+        assert_eq!(s.rate_limits, RateLimitSettings::default());
     }
 
     #[test]
@@ -152,6 +164,11 @@ mod tests {
             ("AUTHD_REFRESH_TTL", "401d"),
             ("AUTHD_SESSION_IDLE", "401d"),
             ("AUTHD_SESSION_MAX_AGE", "401d"),
+            ("AUTHD_TRUSTED_PROXIES", "10.0.0.0/40"),
+            ("AUTHD_RATE_LIMITS", "false"),
+            ("AUTHD_RATE_LIMIT_LOGIN_IP", "20"),
+            ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
+            ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

@@ -3,13 +3,15 @@
 use actix_web::HttpRequest;
 use actix_web::http::header::USER_AGENT;
 
+use crate::client_ip::client_ip;
+use crate::config::TrustedProxies;
 use crate::db::models::DeviceInfo;
 
 /// Longest user agent kept; the header is client-controlled.
 const MAX_USER_AGENT_CHARS: usize = 256;
 
-/// The client's user agent (trimmed to a sane length) and the peer address of the connection.
-pub fn device_info(req: &HttpRequest) -> DeviceInfo {
+/// The client's user agent (trimmed to a sane length) and address (the peer, or what a trusted proxy saw).
+pub fn device_info(req: &HttpRequest, proxies: &TrustedProxies) -> DeviceInfo {
     let user_agent = req
         .headers()
         .get(USER_AGENT)
@@ -22,6 +24,6 @@ pub fn device_info(req: &HttpRequest) -> DeviceInfo {
         });
     DeviceInfo {
         user_agent,
-        ip: req.peer_addr().map(|addr| addr.ip().to_string()),
+        ip: Some(client_ip(req, proxies).to_string()),
     }
 }

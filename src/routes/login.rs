@@ -8,7 +8,8 @@ use super::delivery;
 use super::device::device_info;
 use super::signup::Credentials;
 use super::token_response::TokenResponse;
-use crate::db::models::{Session, now};
+use crate::client_ip::client_ip;
+use crate::db::models::{Session, User, now};
 use crate::db::{Db, sessions, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
@@ -51,20 +52,26 @@ async fn log_in(
     if !password.within_length_limit() {
         return Err(ApiError::InvalidCredentials);
     }
-    let lookup = email.as_str().to_owned();
-    let user = db
-        .run(move |conn| users::find_by_email(conn, &lookup))
-        .await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let rehash = match passwords.verify(password.clone(), stored).await? {
-        Verified::Yes { rehash } => rehash,
-        Verified::No => return Err(ApiError::InvalidCredentials),
+    let ip = client_ip(&req, &state.trusted_proxies);
+    // Before any hashing; the same answer whether or not the account exists.
+    state.rate_limits.check_login(ip, email.as_str())?;
+    let (user, rehash) = match verify(state, &email, password.clone()).await {
+        Err(ApiError::InvalidCredentials) => {
+            state.rate_limits.login_failed(ip, email.as_str());
+            return Err(ApiError::InvalidCredentials);
+        }
+        other => other?,
     };
-    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    state.rate_limits.login_succeeded(ip, email.as_str());
     if rehash {
         upgrade_hash(db, passwords, &user.id, password).await;
     }
-    let session = Session::start(&user.id, device_info(&req), now(), state.sessions.max_age);
+    let session = Session::start(
+        &user.id,
+        device_info(&req, &state.trusted_proxies),
+        now(),
+        state.sessions.max_age,
+    );
     let row = session.clone();
     db.run(move |conn| sessions::insert(conn, &row)).await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
@@ -75,6 +82,27 @@ async fn log_in(
         token_delivery.unwrap_or_default(),
         StatusCode::OK,
     ))
+}
+
+/// The account and whether its hash needs upgrading, or `InvalidCredentials` after the same work for an unknown
+/// email as for a wrong password.
+async fn verify(
+    state: &AppState,
+    email: &Email,
+    password: Password,
+) -> Result<(User, bool), ApiError> {
+    let lookup = email.as_str().to_owned();
+    let user = state
+        .db
+        .run(move |conn| users::find_by_email(conn, &lookup))
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let rehash = match state.passwords.verify(password, stored).await? {
+        Verified::Yes { rehash } => rehash,
+        Verified::No => return Err(ApiError::InvalidCredentials),
+    };
+    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    Ok((user, rehash))
 }
 
 /// Re-hashes with the current parameters after they were raised. A failure only postpones the upgrade.

@@ -25,14 +25,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::require_access_token;
 use crate::error::ApiError;
+use crate::throttle;
 
 pub use token_response::{TokenResponse, UserView};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
-/// is the list the server serves. `bearer` routes sit behind `require_access_token`. One method per path: each
+/// is the list the server serves. After the handler come its guards, innermost first: `bearer` puts the route
+/// behind `require_access_token`, `limit_*` behind that rate limit (`throttle`). One method per path: each
 /// entry is its own resource, so a second entry for a path would never be reached (the OpenAPI test would fail).
 macro_rules! route_table {
-    ($($method:ident $path:literal => $handler:path $(, $bearer:ident)?;)*) => {
+    ($($method:ident $path:literal => $handler:path $(, $guard:ident)*;)*) => {
         /// Every (method, path) the server answers, in the contract's order.
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
@@ -40,24 +42,25 @@ macro_rules! route_table {
         pub fn configure(cfg: &mut web::ServiceConfig) {
             $(
                 let route = web::route().guard(accepts(Method::$method)).to($handler);
-                $( let route = route_table!(@$bearer route); )?
+                $( let route = route_table!(@$guard route); )*
                 cfg.service(web::resource($path).route(route).default_service(not_allowed(stringify!($method))));
             )*
         }
     };
-    // On the route, not the resource, so a wrong method is still a 405 rather than a 401.
+    // On the route, not the resource, so a wrong method is still a 405 rather than a 401 or a 429.
     (@bearer $route:ident) => { $route.wrap(from_fn(require_access_token)) };
+    (@$limit:ident $route:ident) => { $route.wrap(from_fn(throttle::$limit)) };
 }
 
 route_table! {
-    POST "/v1/auth/signup" => signup::signup;
-    POST "/v1/auth/login" => login::login;
-    POST "/v1/auth/refresh" => refresh::refresh;
-    POST "/v1/auth/logout" => logout::logout;
+    POST "/v1/auth/signup" => signup::signup, limit_signup;
+    POST "/v1/auth/login" => login::login, limit_login;
+    POST "/v1/auth/refresh" => refresh::refresh, limit_refresh;
+    POST "/v1/auth/logout" => logout::logout, limit_logout;
     POST "/v1/auth/logout-all" => logout::logout_all, bearer;
     GET "/v1/auth/verify" => verify::verify, bearer;
     GET "/v1/me" => me::me, bearer;
-    POST "/v1/me/password" => password::change, bearer;
+    POST "/v1/me/password" => password::change, bearer, limit_password;
     GET "/v1/sessions" => sessions::list, bearer;
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
     GET "/v1/revocations" => revocations::list;

@@ -94,7 +94,7 @@ async fn rotate(
         RefreshOutcome::ReuseDetected(session) => {
             metrics::refresh(Refresh::ReuseDetected);
             state.revocations.insert([session.id.clone()], at);
-            let device = device_info(req);
+            let device = device_info(req, &state.trusted_proxies);
             tracing::warn!(
                 session_id = %session.id,
                 user_id = %session.user_id,

@@ -47,7 +47,12 @@ pub async fn signup(
         created_at: created,
         updated_at: created,
     };
-    let session = Session::start(&user.id, device_info(&req), created, state.sessions.max_age);
+    let session = Session::start(
+        &user.id,
+        device_info(&req, &state.trusted_proxies),
+        created,
+        state.sessions.max_age,
+    );
     let (user, session) = state
         .db
         .run_tx(move |conn| -> Result<_, ApiError> {

@@ -19,6 +19,7 @@ mod metrics;
 mod openapi;
 mod password;
 mod pruning;
+mod rate_limits;
 mod refresh;
 mod restart;
 mod revocation;

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use authd::error::{ApiError, TokenRejection};
+use authd::rate_limits::Limited;
 use authd::routes::ROUTES;
 use serde_json::{Value, json};
 use yaml_rust2::{Yaml, YamlLoader};
@@ -15,7 +16,7 @@ const OPERATION_KEYS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Every `error` code of `ApiError::code()` in src/error.rs. A new code must be added here and to the spec's
+/// Every `error` code of `ApiError::code()` in src/error/. A new code must be added here and to the spec's
 /// `Error` schema.
 const ERROR_CODES: &[&str] = &[
     "invalid_request",
@@ -31,10 +32,11 @@ const ERROR_CODES: &[&str] = &[
     "method_not_allowed",
     "service_unavailable",
     "unavailable",
+    "rate_limited",
     "internal_error",
 ];
 
-fn spec() -> Yaml {
+pub(crate) fn spec() -> Yaml {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"))
         .expect("openapi.yaml is readable");
     let mut documents = YamlLoader::load_from_str(&text).expect("openapi.yaml is valid YAML");
@@ -43,7 +45,7 @@ fn spec() -> Yaml {
 }
 
 /// Follows a local `$ref` (`#/components/...`); any other node is returned as is.
-fn resolve<'a>(spec: &'a Yaml, node: &'a Yaml) -> &'a Yaml {
+pub(crate) fn resolve<'a>(spec: &'a Yaml, node: &'a Yaml) -> &'a Yaml {
     let Some(reference) = node["$ref"].as_str() else {
         return node;
     };
@@ -86,7 +88,7 @@ fn documented_operations(spec: &Yaml) -> BTreeSet<(String, String)> {
 }
 
 /// The response statuses the spec documents for one operation.
-fn documented_statuses(spec: &Yaml, method: &str, path: &str) -> BTreeSet<String> {
+pub(crate) fn documented_statuses(spec: &Yaml, method: &str, path: &str) -> BTreeSet<String> {
     let responses = spec["paths"][path][method.to_ascii_lowercase().as_str()]["responses"]
         .as_hash()
         .unwrap_or_else(|| panic!("{method} {path} documents its responses"));
@@ -242,6 +244,12 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::MethodNotAllowed(""),
         ApiError::Unavailable,
         ApiError::Overloaded(std::time::Duration::ZERO),
+        ApiError::RateLimited(Limited {
+            policy: "",
+            quota: 1,
+            window: std::time::Duration::ZERO,
+            retry_after: std::time::Duration::ZERO,
+        }),
         ApiError::Internal(String::new()),
     ];
     for error in &all {
@@ -260,6 +268,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::MethodNotAllowed(_)
             | ApiError::Unavailable
             | ApiError::Overloaded(_)
+            | ApiError::RateLimited(_)
             | ApiError::Internal(_) => {}
         }
     }

@@ -13,6 +13,7 @@ use crate::db::StoreError;
 use crate::db::users::InsertUserError;
 use crate::domain::{EmailError, PasswordError};
 use crate::passwords::HashError;
+use crate::rate_limits::Limited;
 pub use crate::tokens::TokenRejection;
 
 /// Every error the API can answer with.
@@ -47,8 +48,17 @@ pub enum ApiError {
     /// A bounded queue (the password hashing queue) is full; try again after the given time.
     #[error("the service is busy; try again shortly")]
     Overloaded(std::time::Duration),
+    /// The client's budget for this route is spent (per client IP).
+    #[error("too many requests from this address; try again in {} s", retry_after_secs(.0))]
+    RateLimited(Limited),
     #[error("internal error")]
     Internal(String),
+}
+
+/// Whole seconds to wait, rounded up, at least 1 (a `Retry-After` of 0 invites an immediate retry).
+fn retry_after_secs(limited: &Limited) -> u64 {
+    let after = limited.retry_after;
+    (after.as_secs() + u64::from(after.subsec_nanos() > 0)).max(1)
 }
 
 #[derive(Serialize)]
@@ -76,6 +86,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Unavailable => "service_unavailable",
             Self::Overloaded(_) => "unavailable",
+            Self::RateLimited(_) => "rate_limited",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -108,6 +119,7 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable | Self::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -143,6 +155,7 @@ impl ResponseError for ApiError {
             Self::Overloaded(after) => {
                 response.insert_header((header::RETRY_AFTER, after.as_secs().max(1).to_string()));
             }
+            Self::RateLimited(limited) => rate_limit_headers(&mut response, limited),
             _ => {}
         }
         response.json(ErrorBody {
@@ -151,6 +164,20 @@ impl ResponseError for ApiError {
             reason: self.reason(),
         })
     }
+}
+
+/// `Retry-After`, and the IETF draft's (draft-ietf-httpapi-ratelimit-headers) `RateLimit-Policy` (quota `q`
+/// per window `w` seconds) and `RateLimit` (`r` left, `t` seconds until there is one again).
+fn rate_limit_headers(response: &mut actix_web::HttpResponseBuilder, limited: &Limited) {
+    let after = retry_after_secs(limited);
+    let name = limited.policy;
+    let (quota, window) = (limited.quota, limited.window.as_secs());
+    response.insert_header((header::RETRY_AFTER, after.to_string()));
+    response.insert_header((
+        "RateLimit-Policy",
+        format!(r#""{name}";q={quota};w={window}"#),
+    ));
+    response.insert_header(("RateLimit", format!(r#""{name}";r=0;t={after}"#)));
 }
 
 impl From<diesel::result::Error> for ApiError {
@@ -200,6 +227,12 @@ impl From<HashError> for ApiError {
     }
 }
 
+impl From<Limited> for ApiError {
+    fn from(limited: Limited) -> Self {
+        Self::RateLimited(limited)
+    }
+}
+
 /// A token that cannot be signed is the server's fault, never the client's.
 impl From<crate::tokens::MintError> for ApiError {
     fn from(error: crate::tokens::MintError) -> Self {
@@ -208,26 +241,4 @@ impl From<crate::tokens::MintError> for ApiError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_from_below_the_http_layer_keep_their_statuses() {
-        let status = |e: ApiError| e.error_response().status().as_u16();
-        let overloaded = ApiError::from(HashError::Overloaded(std::time::Duration::from_secs(2)));
-        let response = overloaded.error_response();
-        assert_eq!(response.status(), 503);
-        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "2");
-        assert_eq!(overloaded.code(), "unavailable");
-        assert_eq!(status(PasswordError("weak".into()).into()), 422);
-        assert_eq!(
-            status(HashError::Rejected(PasswordError("weak".into())).into()),
-            422
-        );
-        assert_eq!(status(EmailError("bad").into()), 422);
-        assert_eq!(status(StoreError::Unavailable.into()), 503);
-        assert_eq!(status(InsertUserError::EmailTaken.into()), 409);
-        let query = StoreError::Query(diesel::result::Error::NotFound);
-        assert_eq!(status(query.into()), 500);
-    }
-}
+mod tests;
