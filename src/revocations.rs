@@ -15,6 +15,10 @@ use crate::db::{AnyConnection, Db, sessions};
 /// How often every instance re-reads the revocations.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
+/// How long the poll may keep failing before `/readyz` reports this instance not ready: past it, revocations
+/// made on other instances may go unenforced here.
+pub const STALE_AFTER: Duration = Duration::from_secs(10);
+
 /// How far `next_cursor` stays behind the present.
 const CURSOR_OVERLAP_SECONDS: i64 = 10;
 
@@ -62,6 +66,11 @@ impl Revocations {
     pub fn since_last_poll(&self) -> Duration {
         let elapsed = Utc::now().timestamp_millis() - self.last_reload.load(Ordering::Relaxed);
         Duration::from_millis(u64::try_from(elapsed).unwrap_or(0))
+    }
+
+    /// True when the last successful reload is older than `STALE_AFTER`.
+    pub fn is_stale(&self) -> bool {
+        self.since_last_poll() > STALE_AFTER
     }
 
     pub fn contains(&self, session_id: &str) -> bool {

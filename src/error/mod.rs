@@ -15,6 +15,7 @@ use crate::domain::{EmailError, PasswordError};
 use crate::passwords::HashError;
 use crate::rate_limits::Limited;
 pub use crate::tokens::TokenRejection;
+use rate_limited::{rate_limit_headers, retry_after_secs};
 
 /// Every error the API can answer with.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,9 @@ pub enum ApiError {
     MethodNotAllowed(&'static str),
     #[error("the service cannot reach its database right now")]
     Unavailable,
+    /// `/readyz`: the named checks failed (`database`, `revocation_poll`).
+    #[error("not ready: {}", .0.join(", "))]
+    NotReady(Vec<&'static str>),
     /// A bounded queue (the password hashing queue) is full; try again after the given time.
     #[error("the service is busy; try again shortly")]
     Overloaded(std::time::Duration),
@@ -55,18 +59,15 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// Whole seconds to wait, rounded up, at least 1 (a `Retry-After` of 0 invites an immediate retry).
-fn retry_after_secs(limited: &Limited) -> u64 {
-    let after = limited.retry_after;
-    (after.as_secs() + u64::from(after.subsec_nanos() > 0)).max(1)
-}
-
 #[derive(Serialize)]
 struct ErrorBody {
     error: &'static str,
     error_description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<TokenRejection>,
+    /// `/readyz`'s failed checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failing: Option<Vec<&'static str>>,
 }
 
 impl ApiError {
@@ -84,7 +85,7 @@ impl ApiError {
             Self::InvalidGrant(_) => "invalid_grant",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
-            Self::Unavailable => "service_unavailable",
+            Self::Unavailable | Self::NotReady(_) => "service_unavailable",
             Self::Overloaded(_) => "unavailable",
             Self::RateLimited(_) => "rate_limited",
             Self::Internal(_) => "internal_error",
@@ -118,7 +119,9 @@ impl ResponseError for ApiError {
             }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable | Self::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::NotReady(_) | Self::Overloaded(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -149,7 +152,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::NotReady(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Self::Overloaded(after) => {
@@ -162,34 +165,25 @@ impl ResponseError for ApiError {
             error: self.code(),
             error_description: self.to_string(),
             reason: self.reason(),
+            failing: match self {
+                Self::NotReady(failing) => Some(failing.clone()),
+                _ => None,
+            },
         })
     }
 }
 
-/// `Retry-After`, and the IETF draft's (draft-ietf-httpapi-ratelimit-headers) `RateLimit-Policy` (quota `q`
-/// per window `w` seconds) and `RateLimit` (`r` left, `t` seconds until there is one again).
-fn rate_limit_headers(response: &mut actix_web::HttpResponseBuilder, limited: &Limited) {
-    let after = retry_after_secs(limited);
-    let name = limited.policy;
-    let (quota, window) = (limited.quota, limited.window.as_secs());
-    response.insert_header((header::RETRY_AFTER, after.to_string()));
-    response.insert_header((
-        "RateLimit-Policy",
-        format!(r#""{name}";q={quota};w={window}"#),
-    ));
-    response.insert_header(("RateLimit", format!(r#""{name}";r=0;t={after}"#)));
-}
-
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        StoreError::Query(error).into()
+        StoreError::from(error).into()
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            // The pool timed out: the database is down or saturated, which a retry may get past.
+            // The pool timed out, the connection was lost or the database stayed locked: the database is down or
+            // saturated, which a retry may get past.
             StoreError::Unavailable => Self::Unavailable,
             other => Self::internal(other),
         }
@@ -240,5 +234,6 @@ impl From<crate::tokens::MintError> for ApiError {
     }
 }
 
+mod rate_limited;
 #[cfg(test)]
 mod tests;

@@ -11,11 +11,19 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The database answers; otherwise 503 so a load balancer stops sending traffic here.
+/// The database answers and the revoked-session list is fresh; otherwise 503, naming what failed, so a load
+/// balancer stops sending traffic here.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if state.db.ping().await {
+    let mut failing = Vec::new();
+    if !state.db.ping().await {
+        failing.push("database");
+    }
+    if state.revocations.is_stale() {
+        failing.push("revocation_poll");
+    }
+    if failing.is_empty() {
         Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
     } else {
-        Err(ApiError::Unavailable)
+        Err(ApiError::NotReady(failing))
     }
 }

@@ -7,6 +7,7 @@ mod helpers;
 
 mod browser;
 mod cors;
+mod db_faults;
 mod discovery;
 mod health;
 mod hs256;

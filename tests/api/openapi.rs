@@ -243,6 +243,7 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::NotFound,
         ApiError::MethodNotAllowed(""),
         ApiError::Unavailable,
+        ApiError::NotReady(vec!["database"]),
         ApiError::Overloaded(std::time::Duration::ZERO),
         ApiError::RateLimited(Limited {
             policy: "",
@@ -267,6 +268,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::NotFound
             | ApiError::MethodNotAllowed(_)
             | ApiError::Unavailable
+            | ApiError::NotReady(_)
             | ApiError::Overloaded(_)
             | ApiError::RateLimited(_)
             | ApiError::Internal(_) => {}

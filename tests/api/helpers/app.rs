@@ -39,6 +39,16 @@ impl Deref for TestApp {
 
 /// Starts a server on `backend` with test settings (cheap argon2, one worker), overridden by `overrides`.
 pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> TestApp {
+    spawn_app_mapped(backend, overrides, |url| url).await
+}
+
+/// Like `spawn_app_with`, with the database URL (a file path on SQLite) passed through `map_url` first (for
+/// example to route PostgreSQL through a `TcpProxy`).
+pub async fn spawn_app_mapped(
+    backend: Backend,
+    overrides: &[(&str, &str)],
+    map_url: impl FnOnce(String) -> String,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let (pg, database_url) = match &backend {
         Backend::Sqlite => (None, dir.path().join("authd.db").display().to_string()),
@@ -47,6 +57,7 @@ pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Tes
             (Some(db), url)
         }
     };
+    let database_url = map_url(database_url);
     let key_dir = dir.path().join("keys");
     let mut vars: HashMap<String, String> = [
         ("AUTHD_BIND", "127.0.0.1:0".to_owned()),

@@ -6,15 +6,19 @@ mod app;
 mod assertions;
 mod http;
 mod process;
+mod proxy;
 mod tokens;
 
-pub use app::{AUDIENCE, ISSUER, TestApp, spawn_app, spawn_app_with, spawn_app_with_metrics};
+pub use app::{
+    AUDIENCE, ISSUER, TestApp, spawn_app, spawn_app_mapped, spawn_app_with, spawn_app_with_metrics,
+};
 pub use assertions::{
     assert_error, assert_invalid_grant, assert_invalid_token, eventually, status_counts,
 };
 pub use backend::Backend;
 pub use http::PASSWORD;
 pub use process::{AuthdProcess, authd};
+pub use proxy::TcpProxy;
 pub use tokens::{
     access_claims, eddsa_header, foreign_ed25519_key, kid_of, payload_of, raw_token,
     sign_with_server_key, unix_now,
