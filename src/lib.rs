@@ -18,6 +18,7 @@ pub mod recent_users;
 pub mod revocations;
 pub mod rotation;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -20,6 +20,7 @@ use crate::pruning;
 use crate::rate_limits::RateLimits;
 use crate::revocations::Revocations;
 use crate::routes;
+use crate::shutdown;
 use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
@@ -209,6 +210,7 @@ fn serve(
     .max_connections(limits.max_connections)
     .max_connection_rate(limits.max_connection_rate)
     .shutdown_timeout(limits.shutdown_timeout.as_secs())
+    .shutdown_signal(shutdown::stop_signal(limits.shutdown_timeout))
     .listen(listener)
     .map_err(|source| StartupError::Bind {
         bind: settings.server.bind.clone(),
