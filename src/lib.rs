@@ -7,6 +7,7 @@ pub mod config;
 pub mod cookies;
 pub mod cors;
 pub mod db;
+pub mod deadline;
 pub mod domain;
 pub mod error;
 pub mod keys;

@@ -13,6 +13,7 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
+use crate::deadline;
 use crate::keys::{self, KeySet};
 use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
@@ -186,9 +187,13 @@ fn serve(
     state: web::Data<AppState>,
 ) -> Result<Server, StartupError> {
     let (max_body, limits) = (settings.server.max_body_bytes, &settings.server);
+    let handler_timeout = limits.handler_timeout;
     let server = HttpServer::new(move || {
         let origins = &state.allowed_origins;
         App::new()
+            .wrap(from_fn(move |req, next| {
+                deadline::within(handler_timeout, req, next)
+            }))
             .wrap(Condition::new(!origins.is_empty(), cors::cors(origins)))
             .wrap(from_fn(cors::cors_hygiene))
             .wrap(from_fn(log_request))

@@ -18,6 +18,8 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// How long a client may take to send a request head (slow clients, slowloris): then 408 and closed.
     pub request_timeout: Duration,
+    /// How long a handler may take to answer (then `503 unavailable`); a backstop behind the inner bounds.
+    pub handler_timeout: Duration,
     /// How long an idle keep-alive connection stays open.
     pub keep_alive: Duration,
     /// Open connections per worker; beyond it new ones wait in the listen backlog.
@@ -39,6 +41,7 @@ impl ServerSettings {
             workers: vars.parse("AUTHD_WORKERS", cpu_count())?,
             max_body_bytes: vars.parse("AUTHD_MAX_BODY_BYTES", 16 * 1024)?,
             request_timeout: vars.duration("AUTHD_REQUEST_TIMEOUT", Duration::from_secs(5))?,
+            handler_timeout: vars.duration("AUTHD_HANDLER_TIMEOUT", Duration::from_secs(15))?,
             keep_alive: vars.duration("AUTHD_KEEP_ALIVE", Duration::from_secs(5))?,
             max_connections: vars.parse("AUTHD_MAX_CONNECTIONS", 10_000)?,
             max_connection_rate: vars.parse("AUTHD_MAX_CONNECTION_RATE", 256)?,
@@ -82,6 +85,13 @@ impl ServerSettings {
         in_range("AUTHD_KEEP_ALIVE", self.keep_alive, second, minute, what)?;
         let five_minutes = Duration::from_secs(300);
         let what = "between 1s and 300s";
+        in_range(
+            "AUTHD_HANDLER_TIMEOUT",
+            self.handler_timeout,
+            second,
+            five_minutes,
+            what,
+        )?;
         in_range(
             "AUTHD_SHUTDOWN_TIMEOUT",
             self.shutdown_timeout,
@@ -149,6 +159,7 @@ mod tests {
         assert_eq!(s.request_timeout, Duration::from_secs(5));
         assert_eq!(s.keep_alive, Duration::from_secs(5));
         assert_eq!(s.shutdown_timeout, Duration::from_secs(10));
+        assert_eq!(s.handler_timeout, Duration::from_secs(15));
         assert_eq!((s.max_connections, s.max_connection_rate), (10_000, 256));
         let s = settings(&[
             ("AUTHD_REQUEST_TIMEOUT", "2s"),
@@ -164,6 +175,7 @@ mod tests {
             ("AUTHD_REQUEST_TIMEOUT", "soon"),
             ("AUTHD_KEEP_ALIVE", "0"),
             ("AUTHD_SHUTDOWN_TIMEOUT", "0"),
+            ("AUTHD_HANDLER_TIMEOUT", "10m"),
             ("AUTHD_SHUTDOWN_TIMEOUT", "1h"),
             ("AUTHD_MAX_CONNECTIONS", "1"),
             ("AUTHD_MAX_CONNECTIONS", "lots"),

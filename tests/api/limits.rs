@@ -5,7 +5,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, spawn_app_with};
 
 /// actix-http's fixed limit on an unparsed request head (`MAX_BUFFER_SIZE`); not configurable.
 const ACTIX_MAX_HEAD: usize = 131_072;
@@ -139,4 +139,40 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
         .await
         .unwrap();
     assert_eq!(served.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_request_past_the_handler_deadline_gets_503_with_retry_after() {
+    // One hashing thread at a real cost: twenty logins queue for well over the one-second deadline.
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("AUTHD_HANDLER_TIMEOUT", "1s"),
+            ("AUTHD_ARGON2_MEMORY_KIB", "19456"),
+            ("AUTHD_ARGON2_ITERATIONS", "6"),
+            ("AUTHD_MAX_CONCURRENT_HASHES", "1"),
+            ("AUTHD_RATE_LIMITS", "off"),
+        ],
+    )
+    .await;
+    app.signed_up("late@example.com").await;
+    let started = Instant::now();
+    let logins = (0..20).map(|_| app.login("late@example.com", PASSWORD));
+    let answers = futures::future::join_all(logins).await;
+    let elapsed = started.elapsed();
+    let mut late = 0;
+    for answer in answers {
+        match answer.status().as_u16() {
+            200 => {}
+            503 => {
+                late += 1;
+                assert_eq!(answer.headers()["retry-after"], "1");
+                assert_error(answer, 503, "unavailable").await;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(late > 0, "every login beat the deadline in {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    assert_eq!(app.get("/healthz", None).await.status(), 200);
 }
