@@ -4,6 +4,7 @@ use std::future::Future;
 use std::net::TcpListener;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, from_fn};
@@ -12,6 +13,7 @@ use actix_web::{App, HttpServer, web};
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
+use crate::deadline;
 use crate::keys::{self, KeySet};
 use crate::metrics::{self, MetricsServer};
 use crate::passwords::Passwords;
@@ -19,6 +21,7 @@ use crate::pruning;
 use crate::rate_limits::RateLimits;
 use crate::revocations::Revocations;
 use crate::routes;
+use crate::shutdown;
 use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
@@ -95,13 +98,19 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server is stopped (SIGINT/SIGTERM or `handle().stop()`).
+    /// Serves until the server is stopped (SIGINT/SIGTERM or `handle().stop()`). A stop is graceful: actix stops
+    /// accepting, lets in-flight requests finish for up to `AUTHD_SHUTDOWN_TIMEOUT`, then returns here; the
+    /// background tasks end with this future, the metrics listener is told to stop, and the database pool closes
+    /// when its last clone (the workers' state and the background tasks') is dropped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let _metrics = self.metrics.map(MetricsServer::spawn);
-        tokio::select! {
+        let metrics = self.metrics.map(MetricsServer::spawn);
+        let result = tokio::select! {
             result = self.server => result,
             () = self.background => Ok(()),
-        }
+        };
+        drop(metrics);
+        tracing::info!("authd stopped");
+        result
     }
 }
 
@@ -129,7 +138,7 @@ fn load_tokens(settings: &Settings) -> Result<Tokens, StartupError> {
 /// Migrates the database and reads the revoked sessions on one connection, then opens the pool.
 fn open_database(
     settings: &Settings,
-    access_window: std::time::Duration,
+    access_window: Duration,
 ) -> Result<(Db, Arc<Revocations>), StartupError> {
     let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
     let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
@@ -177,10 +186,14 @@ fn serve(
     listener: TcpListener,
     state: web::Data<AppState>,
 ) -> Result<Server, StartupError> {
-    let max_body = settings.server.max_body_bytes;
+    let (max_body, limits) = (settings.server.max_body_bytes, &settings.server);
+    let handler_timeout = limits.handler_timeout;
     let server = HttpServer::new(move || {
         let origins = &state.allowed_origins;
         App::new()
+            .wrap(from_fn(move |req, next| {
+                deadline::within(handler_timeout, req, next)
+            }))
             .wrap(Condition::new(!origins.is_empty(), cors::cors(origins)))
             .wrap(from_fn(cors::cors_hygiene))
             .wrap(from_fn(log_request))
@@ -194,7 +207,15 @@ fn serve(
     // Only database work runs on the blocking threads (argon2 has its own threads): more threads than
     // connections would only wait for one, so each worker gets as many as the pool has.
     .worker_max_blocking_threads(settings.database.pool_size as usize)
-    .shutdown_timeout(5)
+    // Slow clients and idle connections are cut off; a head over actix's fixed 128 KiB (or 96 headers) is
+    // refused by actix itself (431 / 400). SIGTERM and Ctrl-C stop accepting and wait for in-flight requests.
+    .client_request_timeout(limits.request_timeout)
+    .client_disconnect_timeout(Duration::from_secs(1))
+    .keep_alive(limits.keep_alive)
+    .max_connections(limits.max_connections)
+    .max_connection_rate(limits.max_connection_rate)
+    .shutdown_timeout(limits.shutdown_timeout.as_secs())
+    .shutdown_signal(shutdown::stop_signal(limits.shutdown_timeout))
     .listen(listener)
     .map_err(|source| StartupError::Bind {
         bind: settings.server.bind.clone(),

@@ -1,6 +1,7 @@
 //! The running server's view of the key ring, swapped whole when `ring.json` changes on disk.
 
 use std::path::PathBuf;
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
@@ -92,22 +93,35 @@ impl KeyStore {
 }
 
 /// Polls `ring.json` every `every` on a thread that ends with the last strong reference to the store, and
-/// reloads on SIGHUP when called inside a Tokio runtime on Unix.
+/// reloads on SIGHUP when called inside a Tokio runtime on Unix. Every read of the ring happens on that thread:
+/// the signal only wakes it, so no file I/O runs on an async worker.
 pub fn watch(store: Weak<KeyStore>, every: Duration) {
-    let poller = store.clone();
+    let (wake, woken) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("authd-key-ring".into())
         .spawn(move || {
             loop {
-                std::thread::sleep(every);
-                let Some(store) = poller.upgrade() else {
+                let hangup = match woken.recv_timeout(every) {
+                    Ok(()) => true,
+                    Err(RecvTimeoutError::Timeout) => false,
+                    // The signal listener is gone (its runtime ended): keep polling.
+                    Err(RecvTimeoutError::Disconnected) => {
+                        std::thread::sleep(every);
+                        false
+                    }
+                };
+                let Some(store) = store.upgrade() else {
                     return;
                 };
+                if hangup {
+                    tracing::info!("SIGHUP: reloading the key ring");
+                }
                 store.note(store.reload());
             }
         });
     if let Err(error) = spawned {
         tracing::warn!(%error, "cannot start the key ring watcher; rotations need a restart");
+        return;
     }
     #[cfg(unix)]
     if tokio::runtime::Handle::try_current().is_ok() {
@@ -116,13 +130,8 @@ pub fn watch(store: Weak<KeyStore>, every: Duration) {
             let Ok(mut hangups) = signal(SignalKind::hangup()) else {
                 return;
             };
-            while hangups.recv().await.is_some() {
-                let Some(store) = store.upgrade() else {
-                    return;
-                };
-                tracing::info!("SIGHUP: reloading the key ring");
-                store.note(store.reload());
-            }
+            // A failed send means the watcher thread has ended with the store.
+            while hangups.recv().await.is_some() && wake.send(()).is_ok() {}
         });
     }
 }

@@ -69,6 +69,9 @@ pub async fn spawn_app_mapped(
         ("AUTHD_AUDIENCE", AUDIENCE.to_owned()),
         ("AUTHD_ARGON2_MEMORY_KIB", "64".to_owned()),
         ("AUTHD_ARGON2_ITERATIONS", "1".to_owned()),
+        // A debug build spends ~9 s in zxcvbn on a 256-byte password (more beside other tests); the default 15 s
+        // deadline is for release builds.
+        ("AUTHD_HANDLER_TIMEOUT", "120s".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

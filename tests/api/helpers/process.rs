@@ -105,6 +105,34 @@ impl Deref for AuthdProcess {
     }
 }
 
+impl AuthdProcess {
+    /// Sends `signal` (`libc::SIGTERM`, `libc::SIGKILL`, ...) to the process.
+    pub fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on the pid of a child this value owns and has not reaped.
+        assert_eq!(
+            unsafe { libc::kill(pid, signal) },
+            0,
+            "kill({pid}, {signal})"
+        );
+    }
+
+    /// The exit code once the process has exited, polling for up to `within`; `None` if it still runs, -1 when
+    /// a signal ended it.
+    pub async fn exit_within(&mut self, within: Duration) -> Option<i32> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status.code().unwrap_or(-1));
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 impl Drop for AuthdProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
