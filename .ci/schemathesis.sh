@@ -50,7 +50,8 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 base="http://127.0.0.1:$port"
 # The CORS origin is the `Origin` example of the spec, so generated cookie-mode requests reach the token checks.
 # Rate limits are off: every generated request comes from one address, and a 429 would stop the fuzzing of the
-# bodies behind it (the limits have their own tests in tests/api/rate_limits.rs).
+# bodies behind it (the limits have their own tests in tests/api/rate_limits.rs). The handler deadline is long:
+# this is a debug build on a box shared with the fuzzer, and a deadline 503 would read as a server error.
 (cd "$work" && exec env \
   AUTHD_BIND="127.0.0.1:$port" \
   AUTHD_DATA_DIR="$work/data" \
@@ -60,6 +61,7 @@ base="http://127.0.0.1:$port"
   AUTHD_CORS_ORIGINS=https://app.example.com \
   AUTHD_LOG=warn \
   AUTHD_RATE_LIMITS=off \
+  AUTHD_HANDLER_TIMEOUT=120s \
   "$bin") >"$work/authd.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
