@@ -135,6 +135,9 @@ impl ResponseError for ApiError {
         if let Some(reason) = self.reason() {
             crate::metrics::token_rejected(self.code(), reason);
         }
+        if let Self::RateLimited(limited) = self {
+            crate::metrics::rate_limited(limited.policy);
+        }
         let mut response = HttpResponse::build(self.status_code());
         // Error bodies of token endpoints must not be cached either (RFC 6749 §5.2).
         response.insert_header((header::CACHE_CONTROL, "no-store"));

@@ -24,6 +24,7 @@ const HTTP_REQUEST_DURATION: &str = "authd_http_request_duration_seconds";
 const LOGINS: &str = "authd_logins_total";
 const REFRESHES: &str = "authd_refreshes_total";
 const TOKEN_REJECTIONS: &str = "authd_token_rejections_total";
+const RATE_LIMITED: &str = "authd_rate_limited_total";
 const HASH_QUEUE_DEPTH: &str = "authd_hash_queue_depth";
 const HASH_WAIT: &str = "authd_hash_wait_seconds";
 const DB_POOL_CONNECTIONS: &str = "authd_db_pool_connections";
@@ -116,6 +117,11 @@ pub fn refresh(outcome: Refresh) {
 /// One refused token; `error` is `invalid_token` (a bearer access token) or `invalid_grant` (a refresh token).
 pub fn token_rejected(error: &'static str, reason: TokenRejection) {
     counter!(TOKEN_REJECTIONS, "error" => error, "reason" => reason.as_str()).increment(1);
+}
+
+/// One request refused by a rate limit; `policy` is one of the fixed policy names (`login-ip`, ...).
+pub fn rate_limited(policy: &'static str) {
+    counter!(RATE_LIMITED, "policy" => policy).increment(1);
 }
 
 /// The password-hash queue now holds `depth` jobs that wait for a hashing thread. Call it after every push and

@@ -8,7 +8,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::{
     DB_POOL_CONNECTIONS, HASH_QUEUE_DEPTH, HASH_WAIT, HTTP_REQUEST_DURATION, HTTP_REQUESTS, LOGINS,
-    Login, REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh, TOKEN_REJECTIONS,
+    Login, RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh,
+    TOKEN_REJECTIONS,
 };
 
 /// Histogram buckets, in seconds: 0.1 ms to 5 s, about three per decade.
@@ -60,6 +61,7 @@ fn describe() {
         TOKEN_REJECTIONS,
         "Refused access or refresh tokens, by error and reason"
     );
+    describe_counter!(RATE_LIMITED, "Requests refused by a rate limit, by policy");
     describe_gauge!(
         HASH_QUEUE_DEPTH,
         "Password hashes waiting for a hashing thread"

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{
     Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, assert_invalid_token,
-    payload_of, sign_with_server_key, spawn_app, spawn_app_with_metrics,
+    payload_of, sign_with_server_key, spawn_app, spawn_app_with, spawn_app_with_metrics,
 };
 
 /// The value of the first sample of `name` that carries every one of `labels`.
@@ -220,6 +220,31 @@ async fn the_metrics_listener_serves_only_metrics(backend: Backend) {
 }
 
 // The listener is configuration, not data: this runs once.
+#[actix_web::test]
+async fn refusals_by_a_rate_limit_are_counted_by_policy() {
+    let limits = [
+        ("AUTHD_METRICS_BIND", "127.0.0.1:0"),
+        ("AUTHD_RATE_LIMIT_LOGIN_IP", "1/min"),
+    ];
+    let app = spawn_app_with(Backend::Sqlite, &limits).await;
+    let before = sample(
+        &scrape(&app).await,
+        "authd_rate_limited_total",
+        &[("policy", "login-ip")],
+    );
+    for _ in 0..3 {
+        app.login("nobody@example.com", PASSWORD).await;
+    }
+    let labels = [("policy", "login-ip")];
+    let min = before.unwrap_or(0.0) + 2.0;
+    assert_at_least(
+        &scrape(&app).await,
+        "authd_rate_limited_total",
+        &labels,
+        min,
+    );
+}
+
 #[actix_web::test]
 async fn metrics_are_off_by_default() {
     let app = spawn_app(Backend::Sqlite).await;
