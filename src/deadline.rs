@@ -24,12 +24,14 @@ pub async fn within<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let path = req.path().to_owned();
+    // Kept for the warning only: a `Uri` clone shares the request's bytes, where `path().to_owned()` would
+    // allocate on every request.
+    let uri = req.uri().clone();
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(answer) => answer,
         Err(_) => {
             tracing::warn!(
-                %path,
+                path = uri.path(),
                 limit_ms = limit.as_millis(),
                 "request deadline passed; answered 503"
             );
