@@ -21,6 +21,13 @@ impl Rate {
         }
     }
 
+    const fn per_hour(count: u32) -> Self {
+        Self {
+            count: NonZeroU32::new(count).unwrap(),
+            window: Duration::from_secs(3600),
+        }
+    }
+
     /// `20/min`; also `/s`, `/sec`, `/second`, `/m`, `/minute`, `/h`, `/hr`, `/hour`.
     pub fn parse(raw: &str) -> Option<Self> {
         let (count, unit) = raw.split_once('/')?;
@@ -50,6 +57,11 @@ pub struct RateLimitSettings {
     pub password_ip: Rate,
     /// Failed logins per (IP, account) that pass freely; after them the delay doubles, up to the window.
     pub login_ip_account: Rate,
+    /// Failed logins per account from every client together; beyond it the account's login waits, except for
+    /// clients that present a device token of that account.
+    pub login_account: Rate,
+    /// Failed logins per device token (a client that bypasses the account ceiling has this one of its own).
+    pub login_device: Rate,
 }
 
 impl Default for RateLimitSettings {
@@ -61,10 +73,9 @@ impl Default for RateLimitSettings {
             refresh_ip: Rate::per_minute(60),
             logout_ip: Rate::per_minute(60),
             password_ip: Rate::per_minute(10),
-            login_ip_account: Rate {
-                count: NonZeroU32::new(10).unwrap(),
-                window: Duration::from_secs(3600),
-            },
+            login_ip_account: Rate::per_hour(10),
+            login_account: Rate::per_hour(100),
+            login_device: Rate::per_hour(10),
         }
     }
 }
@@ -94,6 +105,12 @@ impl RateLimitSettings {
                 "AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT",
                 defaults.login_ip_account,
             )?,
+            login_account: rate(
+                vars,
+                "AUTHD_RATE_LIMIT_LOGIN_ACCOUNT",
+                defaults.login_account,
+            )?,
+            login_device: rate(vars, "AUTHD_RATE_LIMIT_LOGIN_DEVICE", defaults.login_device)?,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! over a store with a ceiling on its keys (`store.rs`); and the growing delay after repeated failed logins of
 //! one (address, account) pair (`failures.rs`). Checking costs no I/O and runs before any hashing.
 
+mod ceiling;
 mod failures;
 mod store;
 
@@ -13,6 +14,8 @@ use governor::middleware::NoOpMiddleware;
 use governor::{Quota, RateLimiter};
 
 use crate::config::{Rate, RateLimitSettings};
+pub use ceiling::Ceiling;
+use ceiling::LoginCeilings;
 use failures::LoginFailures;
 use store::BoundedStore;
 
@@ -78,6 +81,7 @@ type IpLimiter = RateLimiter<IpAddr, BoundedStore<IpAddr>, MonotonicClock, NoOpM
 pub struct RateLimits {
     limiters: Vec<(Limit, Rate, IpLimiter)>,
     login_failures: Option<LoginFailures>,
+    login_ceilings: Option<LoginCeilings>,
 }
 
 impl RateLimits {
@@ -90,6 +94,7 @@ impl RateLimits {
             return Self {
                 limiters: vec![],
                 login_failures: None,
+                login_ceilings: None,
             };
         }
         let limiters = Limit::ALL
@@ -105,9 +110,11 @@ impl RateLimits {
             })
             .collect();
         let login_failures = LoginFailures::new(settings.login_ip_account, max_keys);
+        let ceilings = LoginCeilings::new(settings.login_account, settings.login_device, max_keys);
         Self {
             limiters,
             login_failures: Some(login_failures),
+            login_ceilings: Some(ceilings),
         }
     }
 
@@ -151,6 +158,21 @@ impl RateLimits {
         }
     }
 
+    /// Refuses a login while the failures counted against `ceiling` are at its limit.
+    pub fn check_ceiling(&self, ceiling: Ceiling<'_>) -> Result<(), Limited> {
+        match &self.login_ceilings {
+            Some(ceilings) => ceilings.check(ceiling, Instant::now()),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed login against `ceiling`.
+    pub fn ceiling_failed(&self, ceiling: Ceiling<'_>) {
+        if let Some(ceilings) = &self.login_ceilings {
+            ceilings.failed(ceiling, Instant::now());
+        }
+    }
+
     /// Drops the keys whose budget has refilled and the failure counts a window old; the stores' ceilings bound
     /// memory between two sweeps.
     pub fn retain_recent(&self) {
@@ -159,6 +181,9 @@ impl RateLimits {
         }
         if let Some(failures) = &self.login_failures {
             failures.retain_recent(Instant::now());
+        }
+        if let Some(ceilings) = &self.login_ceilings {
+            ceilings.retain_recent(Instant::now());
         }
     }
 

@@ -8,6 +8,7 @@ mod helpers;
 mod browser;
 mod cors;
 mod db_faults;
+mod device_tokens;
 mod discovery;
 mod health;
 mod hs256;
