@@ -1,9 +1,10 @@
 //! Per-client-IP request budgets (`AUTHD_RATE_LIMIT_<ROUTE>_IP=N/sec|min|hour`) and the switch that turns them
-//! all off (`AUTHD_RATE_LIMITS=off`, for benchmarks).
+//! all off (`AUTHD_RATE_LIMITS=off`, for benchmarks); with `AUTHD_REDIS_URL` the counters live in Redis.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use super::redis::RedisSettings;
 use super::vars::{ConfigError, Vars};
 
 /// At most `count` requests per `window`: a burst of `count`, refilled evenly over the window.
@@ -50,6 +51,8 @@ pub struct RateLimitSettings {
     pub password_ip: Rate,
     /// Failed logins per (IP, account) that pass freely; after them the delay doubles, up to the window.
     pub login_ip_account: Rate,
+    /// Where the counters are shared with other instances; `None`: in this process only.
+    pub redis: Option<RedisSettings>,
 }
 
 impl Default for RateLimitSettings {
@@ -65,6 +68,7 @@ impl Default for RateLimitSettings {
                 count: NonZeroU32::new(10).unwrap(),
                 window: Duration::from_secs(3600),
             },
+            redis: None,
         }
     }
 }
@@ -94,6 +98,7 @@ impl RateLimitSettings {
                 "AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT",
                 defaults.login_ip_account,
             )?,
+            redis: RedisSettings::read(vars)?,
         })
     }
 }

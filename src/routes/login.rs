@@ -54,15 +54,15 @@ async fn log_in(
     }
     let ip = client_ip(&req, &state.trusted_proxies);
     // Before any hashing; the same answer whether or not the account exists.
-    state.rate_limits.check_login(ip, email.as_str())?;
+    state.rate_limits.check_login(ip, email.as_str()).await?;
     let (user, rehash) = match verify(state, &email, password.clone()).await {
         Err(ApiError::InvalidCredentials) => {
-            state.rate_limits.login_failed(ip, email.as_str());
+            state.rate_limits.login_failed(ip, email.as_str()).await;
             return Err(ApiError::InvalidCredentials);
         }
         other => other?,
     };
-    state.rate_limits.login_succeeded(ip, email.as_str());
+    state.rate_limits.login_succeeded(ip, email.as_str()).await;
     if rehash {
         upgrade_hash(db, passwords, &user.id, password).await;
     }
