@@ -11,6 +11,7 @@ mod logging;
 mod passwords;
 mod proxies;
 mod rate_limits;
+mod redis;
 mod server;
 mod sessions;
 mod tokens;
@@ -18,6 +19,7 @@ mod vars;
 
 use std::path::PathBuf;
 
+pub use self::redis::{RedisSettings, RedisUrl};
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use logging::LogSettings;
@@ -169,6 +171,7 @@ mod tests {
             ("AUTHD_RATE_LIMIT_LOGIN_IP", "20"),
             ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
             ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
+            ("AUTHD_REDIS_URL", "localhost:6379"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

@@ -1,9 +1,10 @@
 //! Per-client-IP request budgets (`AUTHD_RATE_LIMIT_<ROUTE>_IP=N/sec|min|hour`) and the switch that turns them
-//! all off (`AUTHD_RATE_LIMITS=off`, for benchmarks).
+//! all off (`AUTHD_RATE_LIMITS=off`, for benchmarks); with `AUTHD_REDIS_URL` the counters live in Redis.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use super::redis::RedisSettings;
 use super::vars::{ConfigError, Vars};
 
 /// At most `count` requests per `window`: a burst of `count`, refilled evenly over the window.
@@ -62,6 +63,8 @@ pub struct RateLimitSettings {
     pub login_account: Rate,
     /// Failed logins per device token (a client that bypasses the account ceiling has this one of its own).
     pub login_device: Rate,
+    /// Where the counters are shared with other instances; `None`: in this process only.
+    pub redis: Option<RedisSettings>,
 }
 
 impl Default for RateLimitSettings {
@@ -76,6 +79,7 @@ impl Default for RateLimitSettings {
             login_ip_account: Rate::per_hour(10),
             login_account: Rate::per_hour(100),
             login_device: Rate::per_hour(10),
+            redis: None,
         }
     }
 }
@@ -111,6 +115,7 @@ impl RateLimitSettings {
                 defaults.login_account,
             )?,
             login_device: rate(vars, "AUTHD_RATE_LIMIT_LOGIN_DEVICE", defaults.login_device)?,
+            redis: RedisSettings::read(vars)?,
         })
     }
 }

@@ -42,6 +42,12 @@ impl LoginCeilings {
         }
     }
 
+    /// The ceiling's policy name, its rate, and the key it counts under.
+    pub fn describe<'a>(&self, ceiling: Ceiling<'a>) -> (&'static str, Rate, &'a str) {
+        let (limits, key) = self.pick(ceiling);
+        (limits.policy, limits.rate, key)
+    }
+
     pub fn check(&self, ceiling: Ceiling<'_>, now: Instant) -> Result<(), Limited> {
         let (limits, key) = self.pick(ceiling);
         limits.check(key, now)

@@ -61,23 +61,23 @@ async fn log_in(
     }
     let ip = client_ip(&req, &state.trusted_proxies);
     // Before any hashing; the same answer whether or not the account exists.
-    state.rate_limits.check_login(ip, email.as_str())?;
+    state.rate_limits.check_login(ip, email.as_str()).await?;
     let user = find_user(&state.db, &email).await?;
     let device = device_of(state, &req, body.device_token, user.as_ref());
     let ceiling = match &device {
         Some(jti) => Ceiling::Device(jti),
         None => Ceiling::Account(email.as_str()),
     };
-    state.rate_limits.check_ceiling(ceiling)?;
+    state.rate_limits.check_ceiling(ceiling).await?;
     let (user, rehash) = match verify(state, user, password.clone()).await {
         Err(ApiError::InvalidCredentials) => {
-            state.rate_limits.login_failed(ip, email.as_str());
-            state.rate_limits.ceiling_failed(ceiling);
+            state.rate_limits.login_failed(ip, email.as_str()).await;
+            state.rate_limits.ceiling_failed(ceiling).await;
             return Err(ApiError::InvalidCredentials);
         }
         other => other?,
     };
-    state.rate_limits.login_succeeded(ip, email.as_str());
+    state.rate_limits.login_succeeded(ip, email.as_str()).await;
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }

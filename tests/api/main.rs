@@ -23,6 +23,7 @@ mod openapi;
 mod password;
 mod pruning;
 mod rate_limits;
+mod redis_limits;
 mod refresh;
 mod restart;
 mod revocation;

@@ -15,7 +15,7 @@ pub use app::{
 pub use assertions::{
     assert_error, assert_invalid_grant, assert_invalid_token, eventually, status_counts,
 };
-pub use backend::Backend;
+pub use backend::{Backend, redis_url};
 pub use http::PASSWORD;
 pub use process::{AuthdProcess, authd};
 pub use proxy::TcpProxy;
