@@ -5,6 +5,7 @@
 //! file reads each section and checks what spans sections. A new section (rate limits, mail, ...) is a new
 //! file with a `read(&Vars) -> Result<Self, ConfigError>` and one field below.
 
+mod audit;
 mod browser;
 mod database;
 mod logging;
@@ -18,6 +19,7 @@ mod vars;
 
 use std::path::PathBuf;
 
+pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use logging::LogSettings;
@@ -52,6 +54,8 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets (`rate_limits.rs`).
     pub rate_limits: RateLimitSettings,
+    /// The audit trail's retention (`audit.rs`).
+    pub audit: AuditSettings,
 }
 
 impl Settings {
@@ -76,6 +80,7 @@ impl Settings {
             log: LogSettings::read(&vars)?,
             trusted_proxies: TrustedProxies::read(&vars)?,
             rate_limits: RateLimitSettings::read(&vars)?,
+            audit: AuditSettings::read(&vars)?,
             server,
         };
         settings.validate()?;
@@ -169,6 +174,7 @@ mod tests {
             ("AUTHD_RATE_LIMIT_LOGIN_IP", "20"),
             ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
             ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
+            ("AUTHD_AUDIT_RETENTION", "1s"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

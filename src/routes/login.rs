@@ -10,8 +10,10 @@ use super::device::device_info;
 use super::token_response::TokenResponse;
 use crate::client_ip::client_ip;
 use crate::cookies::DEVICE_COOKIE;
-use crate::db::models::{Session, User, now};
-use crate::db::{Db, sessions, users};
+use crate::audit::record;
+use crate::db::events::EventKind;
+use crate::db::models::{DeviceInfo, Session, User, now};
+use crate::db::{Db, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::metrics::{self, Login};
@@ -37,13 +39,40 @@ pub async fn login(
     body: JsonObject<LoginBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Read before the request is consumed, for the audit trail.
+    let (client, email) = (device_info(&req, &state.trusted_proxies), body.email.clone());
     let result = log_in(req, body.0, &state).await;
     metrics::login(match &result {
         Ok(_) => Login::Success,
         Err(ApiError::InvalidCredentials) => Login::InvalidCredentials,
         Err(_) => Login::Error,
     });
+    audit_refusal(&state, &result, &email, &client);
     result
+}
+
+/// A wrong password (or unknown email) and a rate-limit refusal change nothing, so they go to the audit trail's
+/// lossy queue rather than into a transaction; a successful login is recorded with its session.
+fn audit_refusal(
+    state: &AppState,
+    result: &Result<HttpResponse, ApiError>,
+    email: &str,
+    client: &DeviceInfo,
+) {
+    match result {
+        Err(ApiError::InvalidCredentials) => {
+            if let Ok(email) = Email::parse(email) {
+                state.audit.login_failed(email.as_str(), client);
+            }
+        }
+        Err(ApiError::RateLimited(limited)) => {
+            let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
+            if let Some(ip) = ip {
+                state.audit.rate_limited(limited.policy, ip, client.user_agent.as_deref());
+            }
+        }
+        _ => {}
+    }
 }
 
 async fn log_in(
@@ -90,7 +119,7 @@ async fn log_in(
     let row = session.clone();
     state
         .db
-        .run(move |conn| sessions::insert(conn, &row))
+        .run_in_transaction(move |conn| record::session_opened(conn, EventKind::Login, &row))
         .await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, device_token = device.is_some(), "logged in");
     let mut response = TokenResponse::for_session(&state.tokens, &user, &session)?;
