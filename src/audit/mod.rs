@@ -107,3 +107,27 @@ fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_queue_drops_events_instead_of_waiting_or_growing() {
+        let audit = Audit::new(&AuditSettings {
+            retention: Duration::from_secs(3600),
+        });
+        let device = DeviceInfo::default();
+        for _ in 0..QUEUE_CAPACITY + 10 {
+            audit.login_failed("someone@example.com", &device);
+        }
+        let ip: IpAddr = "192.0.2.7".parse().unwrap();
+        audit.rate_limited("login-ip", ip, Some("curl/8"));
+        let mut receiver = audit.receiver.lock().unwrap().take().unwrap();
+        let mut queued = 0;
+        while receiver.try_recv().is_ok() {
+            queued += 1;
+        }
+        assert_eq!(queued, QUEUE_CAPACITY);
+    }
+}

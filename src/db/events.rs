@@ -56,6 +56,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Self; 3] = [Self::Success, Self::Failure, Self::Denied];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Success => "success",
