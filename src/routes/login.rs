@@ -8,9 +8,9 @@ use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
+use crate::audit::record;
 use crate::client_ip::client_ip;
 use crate::cookies::DEVICE_COOKIE;
-use crate::audit::record;
 use crate::db::events::EventKind;
 use crate::db::models::{DeviceInfo, Session, User, now};
 use crate::db::{Db, users};
@@ -40,7 +40,10 @@ pub async fn login(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Read before the request is consumed, for the audit trail.
-    let (client, email) = (device_info(&req, &state.trusted_proxies), body.email.clone());
+    let (client, email) = (
+        device_info(&req, &state.trusted_proxies),
+        body.0.email.clone(),
+    );
     let result = log_in(req, body.0, &state).await;
     metrics::login(match &result {
         Ok(_) => Login::Success,
@@ -68,7 +71,9 @@ fn audit_refusal(
         Err(ApiError::RateLimited(limited)) => {
             let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
             if let Some(ip) = ip {
-                state.audit.rate_limited(limited.policy, ip, client.user_agent.as_deref());
+                state
+                    .audit
+                    .rate_limited(limited.policy, ip, client.user_agent.as_deref());
             }
         }
         _ => {}
