@@ -1,11 +1,12 @@
-//! Deleting ended sessions in the background, in small batches, so the table holds live sessions plus a day.
+//! Deleting ended sessions (kept a day) and audit events past their retention in the background, in small
+//! batches.
 
 use std::time::Duration;
 
 use chrono::Utc;
 
 use crate::config::SessionSettings;
-use crate::db::{Db, StoreError, sessions};
+use crate::db::{Db, StoreError, events, sessions};
 
 /// How often a pruning pass runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -17,7 +18,7 @@ const MAX_BATCHES: usize = 100;
 const KEEP_ENDED: chrono::Duration = chrono::Duration::days(1);
 
 /// Runs a pass every `PRUNE_EVERY` (the first one right away) until the future is dropped.
-pub async fn prune_forever(db: Db, policy: SessionSettings) {
+pub async fn prune_forever(db: Db, policy: SessionSettings, audit_retention: Duration) {
     let mut ticks = tokio::time::interval(PRUNE_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -26,6 +27,11 @@ pub async fn prune_forever(db: Db, policy: SessionSettings) {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "ended sessions pruned"),
             Err(error) => tracing::warn!(%error, "could not prune ended sessions"),
+        }
+        match prune_events_once(&db, audit_retention).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "old audit events pruned"),
+            Err(error) => tracing::warn!(%error, "could not prune old audit events"),
         }
     }
 }
@@ -43,6 +49,29 @@ pub async fn prune_once(db: &Db, policy: &SessionSettings) -> Result<usize, Stor
                 let ids = sessions::ended_before(conn, before, idle_before, BATCH)?;
                 sessions::delete(conn, &ids)
             })
+            .await?;
+        deleted += gone;
+        if gone < BATCH as usize {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(deleted)
+}
+
+/// One pass over the audit trail: deletes batch after batch of events older than `retention`, pausing between
+/// batches as for sessions. Returns how many rows went.
+pub async fn prune_events_once(db: &Db, retention: Duration) -> Result<usize, StoreError> {
+    let retention = chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+    let mut deleted = 0;
+    for _ in 0..MAX_BATCHES {
+        let now = Utc::now().naive_utc();
+        // Out of range can only mean "keep everything".
+        let before = now
+            .checked_sub_signed(retention)
+            .unwrap_or(chrono::NaiveDateTime::MIN);
+        let gone = db
+            .run(move |conn| events::prune_before(conn, before, BATCH))
             .await?;
         deleted += gone;
         if gone < BATCH as usize {

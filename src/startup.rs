@@ -50,7 +50,8 @@ pub struct Application {
     server: Server,
     /// The `/metrics` listener, when `AUTHD_METRICS_BIND` is set.
     metrics: Option<MetricsServer>,
-    /// Keeps the revoked-session list fresh, prunes ended sessions, sweeps the rate limiters; runs as long as the server.
+    /// Keeps the revoked-session list fresh, prunes, sweeps the rate limiters, writes audit events; runs as long as
+    /// the server.
     background: Pin<Box<dyn Future<Output = ()>>>,
 }
 
@@ -154,17 +155,19 @@ fn open_database(
     Ok((Db::new(pool), revocations))
 }
 
-/// Keeps the revoked-session list fresh, prunes ended sessions and sweeps the rate limiters, for as long as the
-/// returned future is polled.
+/// Keeps the revoked-session list fresh, prunes ended sessions and old audit events, sweeps the rate limiters
+/// and writes queued audit events, for as long as the returned future is polled.
 fn background(state: &AppState) -> Pin<Box<dyn Future<Output = ()>>> {
     let revocations = Arc::clone(&state.revocations);
     let (db, policy) = (state.db.clone(), state.sessions.clone());
     let limits = Arc::clone(&state.rate_limits);
+    let (audit_writer, retention) = (state.audit.writer(db.clone()), state.audit.retention());
     Box::pin(async move {
         tokio::join!(
             Revocations::poll_forever(revocations, db.clone()),
-            pruning::prune_forever(db, policy),
+            pruning::prune_forever(db, policy, retention),
             RateLimits::sweep_forever(limits),
+            audit_writer,
         );
     })
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::Audit;
 use crate::config::{SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets; shared with the background sweep.
     pub rate_limits: Arc<RateLimits>,
+    /// The queue of audit events that record no change (failed logins, rate-limit hits).
+    pub audit: Audit,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             recent_users: RecentUsers::new(),
             trusted_proxies: settings.trusted_proxies.clone(),
             rate_limits: Arc::new(RateLimits::new(&settings.rate_limits)),
+            audit: Audit::new(&settings.audit),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::USER_AGENT;
 use actix_web::middleware::Next;
 use actix_web::web;
 
@@ -48,6 +49,8 @@ async fn guard<B: MessageBody>(
             .map(ServiceResponse::map_into_left_body),
         Err(limited) => {
             tracing::debug!(policy = limited.policy, %ip, "rate limited");
+            let user_agent = req.headers().get(USER_AGENT).and_then(|v| v.to_str().ok());
+            state.audit.rate_limited(limited.policy, ip, user_agent);
             Ok(req
                 .error_response(ApiError::RateLimited(limited))
                 .map_into_right_body())

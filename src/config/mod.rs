@@ -5,6 +5,7 @@
 //! file reads each section and checks what spans sections. A new section (rate limits, mail, ...) is a new
 //! file with a `read(&Vars) -> Result<Self, ConfigError>` and one field below.
 
+mod audit;
 mod browser;
 mod database;
 mod logging;
@@ -20,6 +21,7 @@ mod vars;
 use std::path::PathBuf;
 
 pub use self::redis::{RedisSettings, RedisUrl};
+pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use logging::LogSettings;
@@ -54,6 +56,8 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets (`rate_limits.rs`).
     pub rate_limits: RateLimitSettings,
+    /// The audit trail's retention (`audit.rs`).
+    pub audit: AuditSettings,
 }
 
 impl Settings {
@@ -78,6 +82,7 @@ impl Settings {
             log: LogSettings::read(&vars)?,
             trusted_proxies: TrustedProxies::read(&vars)?,
             rate_limits: RateLimitSettings::read(&vars)?,
+            audit: AuditSettings::read(&vars)?,
             server,
         };
         settings.validate()?;
@@ -172,6 +177,7 @@ mod tests {
             ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
             ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
             ("AUTHD_REDIS_URL", "localhost:6379"),
+            ("AUTHD_AUDIT_RETENTION", "1s"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

@@ -2,6 +2,7 @@
 //! the failures of getting to the database (`StoreError`). Nothing here knows about HTTP: `error.rs` maps.
 
 mod connection;
+pub mod events;
 mod faults;
 mod migrations;
 pub mod models;
@@ -70,6 +71,16 @@ impl Db {
         self.with_connection(self.pool.connection_timeout(), run)
             .await?
             .map_err(StoreError::from)
+    }
+
+    /// Runs `work` in one transaction (`BEGIN IMMEDIATE` on SQLite), as a whole again when it meets
+    /// `SQLITE_BUSY`: for a change and the audit event that records it, which must commit together.
+    pub async fn run_in_transaction<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: Fn(&mut AnyConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| faults::transaction(conn, &work)).await
     }
 
     /// Runs `work` in one transaction (`BEGIN IMMEDIATE` on SQLite), for work that fails with a domain outcome of

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{sessions, users};
+use super::schema::{auth_events, sessions, users};
 
 /// A stored account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -30,6 +30,21 @@ pub struct Session {
     pub revoked_reason: Option<String>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+}
+
+/// One audit event as stored (`events.rs` names its kinds and outcomes).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = auth_events)]
+pub struct AuthEvent {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub kind: String,
+    pub outcome: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: NaiveDateTime,
 }
 
 /// What a new session records about the device that opened it.

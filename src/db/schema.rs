@@ -25,5 +25,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The audit trail; no foreign keys, so events outlive their user and session.
+    auth_events (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        session_id -> Nullable<Text>,
+        kind -> Text,
+        outcome -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, auth_events);

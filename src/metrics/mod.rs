@@ -31,6 +31,7 @@ const HASH_WAIT: &str = "authd_hash_wait_seconds";
 const DB_POOL_CONNECTIONS: &str = "authd_db_pool_connections";
 const REVOKED_SESSIONS: &str = "authd_revoked_sessions";
 const REVOCATION_POLL_AGE: &str = "authd_revocation_poll_age_seconds";
+const AUDIT_EVENTS_DROPPED: &str = "authd_audit_events_dropped_total";
 
 /// Label for a request no route matched (404s of the default service).
 const UNMATCHED: &str = "<unmatched>";
@@ -128,6 +129,12 @@ pub fn rate_limited(policy: &'static str) {
 /// One rate-limit check that Redis failed or did not answer in time (it used this instance's counters).
 pub fn rate_limit_backend_error() {
     counter!(RATE_LIMIT_BACKEND_ERRORS).increment(1);
+}
+
+/// `count` audit events that record no change (failed logins, rate-limit hits) were lost: the writer's queue
+/// was full, or their batch could not be written.
+pub fn audit_events_dropped(count: usize) {
+    counter!(AUDIT_EVENTS_DROPPED).increment(count as u64);
 }
 
 /// The password-hash queue now holds `depth` jobs that wait for a hashing thread. Call it after every push and

@@ -7,9 +7,9 @@ use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gau
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::{
-    DB_POOL_CONNECTIONS, HASH_QUEUE_DEPTH, HASH_WAIT, HTTP_REQUEST_DURATION, HTTP_REQUESTS, LOGINS,
-    Login, RATE_LIMIT_BACKEND_ERRORS, RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE,
-    REVOKED_SESSIONS, Refresh, TOKEN_REJECTIONS,
+    AUDIT_EVENTS_DROPPED, DB_POOL_CONNECTIONS, HASH_QUEUE_DEPTH, HASH_WAIT, HTTP_REQUEST_DURATION,
+    HTTP_REQUESTS, LOGINS, Login, RATE_LIMIT_BACKEND_ERRORS, RATE_LIMITED, REFRESHES,
+    REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh, TOKEN_REJECTIONS,
 };
 
 /// Histogram buckets, in seconds: 0.1 ms to 5 s, about three per decade.
@@ -80,6 +80,11 @@ fn describe() {
         REVOCATION_POLL_AGE,
         "Time since the revocation set was last re-read"
     );
+    describe_counter!(
+        AUDIT_EVENTS_DROPPED,
+        "Audit events of failed logins and rate-limit hits lost to a full queue or a failed write"
+    );
+    counter!(AUDIT_EVENTS_DROPPED).increment(0);
     for outcome in Login::ALL {
         counter!(LOGINS, "outcome" => outcome.as_str()).increment(0);
     }

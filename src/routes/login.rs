@@ -8,10 +8,12 @@ use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
+use crate::audit::record;
 use crate::client_ip::client_ip;
 use crate::cookies::DEVICE_COOKIE;
-use crate::db::models::{Session, User, now};
-use crate::db::{Db, sessions, users};
+use crate::db::events::EventKind;
+use crate::db::models::{DeviceInfo, Session, User, now};
+use crate::db::{Db, events, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::metrics::{self, Login};
@@ -37,13 +39,45 @@ pub async fn login(
     body: JsonObject<LoginBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Read before the request is consumed, for the audit trail.
+    let (client, email) = (
+        device_info(&req, &state.trusted_proxies),
+        body.0.email.clone(),
+    );
     let result = log_in(req, body.0, &state).await;
     metrics::login(match &result {
         Ok(_) => Login::Success,
         Err(ApiError::InvalidCredentials) => Login::InvalidCredentials,
         Err(_) => Login::Error,
     });
+    audit_refusal(&state, &result, &email, &client);
     result
+}
+
+/// A wrong password (or unknown email) and a rate-limit refusal change nothing, so they go to the audit trail's
+/// lossy queue rather than into a transaction; a successful login is recorded with its session.
+fn audit_refusal(
+    state: &AppState,
+    result: &Result<HttpResponse, ApiError>,
+    email: &str,
+    client: &DeviceInfo,
+) {
+    match result {
+        Err(ApiError::InvalidCredentials) => {
+            if let Ok(email) = Email::parse(email) {
+                state.audit.login_failed(email.as_str(), client);
+            }
+        }
+        Err(ApiError::RateLimited(limited)) => {
+            let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
+            if let Some(ip) = ip {
+                state
+                    .audit
+                    .rate_limited(limited.policy, ip, client.user_agent.as_deref());
+            }
+        }
+        _ => {}
+    }
 }
 
 async fn log_in(
@@ -81,17 +115,7 @@ async fn log_in(
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
-    let session = Session::start(
-        &user.id,
-        device_info(&req, &state.trusted_proxies),
-        now(),
-        state.sessions.max_age,
-    );
-    let row = session.clone();
-    state
-        .db
-        .run(move |conn| sessions::insert(conn, &row))
-        .await?;
+    let session = open_session(state, &req, &user, device.is_some()).await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, device_token = device.is_some(), "logged in");
     let mut response = TokenResponse::for_session(&state.tokens, &user, &session)?;
     let device_token = state
@@ -105,6 +129,39 @@ async fn log_in(
         body.token_delivery.unwrap_or_default(),
         StatusCode::OK,
     ))
+}
+
+/// Stores a new session of `user` for this client, with its `login` event and, when the client presented a
+/// device token, a `device_token_used` event, in one transaction.
+async fn open_session(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+    with_device: bool,
+) -> Result<Session, ApiError> {
+    let session = Session::start(
+        &user.id,
+        device_info(req, &state.trusted_proxies),
+        now(),
+        state.sessions.max_age,
+    );
+    let row = session.clone();
+    state
+        .db
+        .run_in_transaction(move |conn| {
+            record::session_opened(conn, EventKind::Login, &row)?;
+            if with_device {
+                let client = DeviceInfo {
+                    user_agent: row.user_agent.clone(),
+                    ip: row.ip.clone(),
+                };
+                let used = record::device_token_used(&row, &client, row.created_at);
+                events::insert(conn, &[used])?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(session)
 }
 
 async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {

@@ -3,8 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use super::body::JsonObject;
+use super::device::device_info;
 use super::refresh::RefreshRequest;
+use crate::audit::record;
 use crate::auth::Authenticated;
+use crate::db::events;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
 use crate::error::ApiError;
@@ -36,9 +39,18 @@ pub async fn logout(
         Err(reason) => return Err(ApiError::InvalidGrant(reason)),
     };
     let at = now();
-    let sid = claims.sid.clone();
+    let (sid, user_id) = (claims.sid.clone(), claims.sub.clone());
+    let device = device_info(&req, &state.trusted_proxies);
     if db
-        .run(move |conn| sessions::revoke(conn, &sid, RevokeReason::Logout, at))
+        .run_in_transaction(move |conn| {
+            let reason = RevokeReason::Logout;
+            let ended = sessions::revoke(conn, &sid, reason, at)?;
+            if ended {
+                let ids = [sid.clone()];
+                events::insert(conn, &record::revoked(&user_id, &ids, reason, &device, at))?;
+            }
+            Ok(ended)
+        })
         .await?
     {
         revocations.insert([claims.sid.clone()], at);
@@ -53,15 +65,23 @@ pub async fn logout(
 
 /// Ends every session of the caller, this one included.
 pub async fn logout_all(
+    req: HttpRequest,
     caller: Authenticated,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
     let at = now();
+    let device = device_info(&req, &state.trusted_proxies);
     let ended = state
         .db
-        .run(move |conn| {
-            sessions::revoke_all_for_user(conn, &user_id, None, RevokeReason::LogoutAll, at)
+        .run_in_transaction(move |conn| {
+            let reason = RevokeReason::LogoutAll;
+            let ended = sessions::revoke_all_for_user(conn, &user_id, None, reason, at)?;
+            events::insert(
+                conn,
+                &record::revoked(&user_id, &ended, reason, &device, at),
+            )?;
+            Ok(ended)
         })
         .await?;
     tracing::info!(user_id = %caller.0.sub, sessions = ended.len(), "logged out everywhere");

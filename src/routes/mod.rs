@@ -4,6 +4,7 @@ mod body;
 mod delivery;
 mod device;
 mod discovery;
+mod events;
 mod health;
 mod jwks;
 mod login;
@@ -61,6 +62,7 @@ route_table! {
     GET "/v1/auth/verify" => verify::verify, bearer;
     GET "/v1/me" => me::me, bearer;
     POST "/v1/me/password" => password::change, bearer, limit_password;
+    GET "/v1/me/events" => events::list, bearer;
     GET "/v1/sessions" => sessions::list, bearer;
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
     GET "/v1/revocations" => revocations::list;

@@ -1,11 +1,14 @@
 //! POST /v1/me/password
 
-use actix_web::{HttpResponse, web};
-use diesel::Connection;
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonObject;
+use super::device::device_info;
+use crate::audit::record;
 use crate::auth::Authenticated;
+use crate::db::events::{self, EventKind, Outcome};
+use crate::db::models::AuthEvent;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
 use crate::db::users;
@@ -23,6 +26,7 @@ pub struct PasswordChange {
 
 /// Changes the caller's password after checking the current one, then ends every other session.
 pub async fn change(
+    req: HttpRequest,
     caller: Authenticated,
     body: JsonObject<PasswordChange>,
     state: web::Data<AppState>,
@@ -56,13 +60,21 @@ pub async fn change(
         .await?;
     let (user_id, keep) = (user.id.clone(), caller.0.sid.clone());
     let at = now();
+    let device = device_info(&req, &state.trusted_proxies);
     let ended = db
-        .run(move |conn| {
-            conn.transaction(|conn| {
-                users::set_password_hash(conn, &user_id, &hash, at)?;
-                let reason = RevokeReason::PasswordChange;
-                sessions::revoke_all_for_user(conn, &user_id, Some(&keep), reason, at)
-            })
+        .run_in_transaction(move |conn| {
+            users::set_password_hash(conn, &user_id, &hash, at)?;
+            let reason = RevokeReason::PasswordChange;
+            let ended = sessions::revoke_all_for_user(conn, &user_id, Some(&keep), reason, at)?;
+            let changed = AuthEvent {
+                user_id: Some(user_id.clone()),
+                session_id: Some(keep.clone()),
+                ..record::event(EventKind::PasswordChange, Outcome::Success, &device, at)
+            };
+            let mut rows = vec![changed];
+            rows.extend(record::revoked(&user_id, &ended, reason, &device, at));
+            events::insert(conn, &rows)?;
+            Ok(ended)
         })
         .await?;
     tracing::info!(user_id = %user.id, other_sessions_ended = ended.len(), "password changed");

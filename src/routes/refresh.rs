@@ -8,6 +8,8 @@ use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
+use crate::audit::record;
+use crate::db::events;
 use crate::db::models::now;
 use crate::error::{ApiError, TokenRejection};
 use crate::metrics::{self, Refresh};
@@ -73,9 +75,15 @@ async fn rotate(
         })?;
     let policy = state.sessions.clone();
     let at = now();
+    let device = device_info(req, &state.trusted_proxies);
+    let client = device.clone();
     let outcome = state
         .db
-        .run(move |conn| rotation::refresh(conn, &claims, at, &policy))
+        .run_in_transaction(move |conn| {
+            let outcome = rotation::refresh(conn, &claims, at, &policy)?;
+            events::insert(conn, &record::refreshed(&outcome, &client, at))?;
+            Ok(outcome)
+        })
         .await
         .inspect_err(|_| metrics::refresh(Refresh::Error))?;
     let (session, user) = match outcome {
@@ -94,7 +102,6 @@ async fn rotate(
         RefreshOutcome::ReuseDetected(session) => {
             metrics::refresh(Refresh::ReuseDetected);
             state.revocations.insert([session.id.clone()], at);
-            let device = device_info(req, &state.trusted_proxies);
             tracing::warn!(
                 session_id = %session.id,
                 user_id = %session.user_id,

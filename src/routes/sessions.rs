@@ -1,10 +1,13 @@
 //! GET /v1/sessions and DELETE /v1/sessions/{id}
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use super::device::device_info;
 use super::token_response::{no_store, rfc3339};
+use crate::audit::record;
 use crate::auth::Authenticated;
+use crate::db::events;
 use crate::db::models::Session;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
@@ -58,6 +61,7 @@ pub async fn list(
 
 /// Ends one of the caller's sessions. Someone else's session, or no session at all, is 404 alike.
 pub async fn delete(
+    req: HttpRequest,
     caller: Authenticated,
     path: web::Path<String>,
     state: web::Data<AppState>,
@@ -66,11 +70,18 @@ pub async fn delete(
     let user_id = caller.0.sub.clone();
     let at = now();
     let sid = session_id.clone();
+    let device = device_info(&req, &state.trusted_proxies);
     let ended = state
         .db
-        .run(move |conn| match sessions::find(conn, &sid)? {
+        .run_in_transaction(move |conn| match sessions::find(conn, &sid)? {
             Some(session) if session.user_id == user_id => {
-                sessions::revoke(conn, &sid, RevokeReason::Deleted, at).map(Some)
+                let ended = sessions::revoke(conn, &sid, RevokeReason::Deleted, at)?;
+                if ended {
+                    let ids = [sid.clone()];
+                    let reason = RevokeReason::Deleted;
+                    events::insert(conn, &record::revoked(&user_id, &ids, reason, &device, at))?;
+                }
+                Ok(Some(ended))
             }
             _ => Ok(None),
         })

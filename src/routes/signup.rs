@@ -8,8 +8,10 @@ use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
 use super::token_response::TokenResponse;
+use crate::audit::record;
+use crate::db::events::EventKind;
 use crate::db::models::{Session, User, now};
-use crate::db::{sessions, users};
+use crate::db::users;
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -58,7 +60,7 @@ pub async fn signup(
         .run_tx(move |conn| -> Result<_, ApiError> {
             // The UNIQUE index decides races between concurrent signups of one email.
             users::insert(conn, &user)?;
-            sessions::insert(conn, &session)?;
+            record::session_opened(conn, EventKind::Signup, &session)?;
             Ok((user, session))
         })
         .await?;

@@ -84,7 +84,23 @@ async fn an_attack_from_many_addresses_cannot_lock_out_the_owner_s_device(backen
     assert_account_limited(blocked, "login-account").await;
     // ... but not for the owner's device, from a new address too.
     let response = login(&app, "192.0.2.44", OWNER, PASSWORD, Some(&device)).await;
-    let renewed = device_token_of(response).await;
+    let body: Value = response.json().await.unwrap();
+    let renewed = body["device_token"].as_str().unwrap().to_owned();
+    // The device token's use is in the owner's audit trail, with the login it let through.
+    let access = body["access_token"].as_str().unwrap();
+    let events: Value = app
+        .get("/v1/me/events", Some(access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds[..2], ["device_token_used", "login"], "{kinds:?}");
     assert!(payload_of(&renewed)["exp"].as_i64().unwrap() > unix_now());
     // An unknown account is held back after as many failures, with the same answer.
     attack(&app, "nobody@example.com", 5, 100).await;

@@ -155,7 +155,8 @@ async fn a_request_past_the_handler_deadline_gets_503_with_retry_after() {
         ],
     )
     .await;
-    app.signed_up("late@example.com").await;
+    // An unknown email costs one full hash too (the stand-in), and needs no signup that could itself miss the
+    // deadline on a busy machine.
     let started = Instant::now();
     let logins = (0..20).map(|_| app.login("late@example.com", PASSWORD));
     let answers = futures::future::join_all(logins).await;
@@ -163,7 +164,7 @@ async fn a_request_past_the_handler_deadline_gets_503_with_retry_after() {
     let mut late = 0;
     for answer in answers {
         match answer.status().as_u16() {
-            200 => {}
+            401 => {}
             503 => {
                 late += 1;
                 assert_eq!(answer.headers()["retry-after"], "1");
