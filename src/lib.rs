@@ -1,5 +1,6 @@
 //! authd: a self-hostable authentication service that issues JWTs.
 
+pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod client_ip;

@@ -78,20 +78,14 @@ async fn log_in(
         other => other?,
     };
     state.rate_limits.login_succeeded(ip, email.as_str());
+    // Only now: a guesser without the password learns nothing from it.
+    if user.disabled_at.is_some() {
+        return Err(ApiError::AccountDisabled);
+    }
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
-    let session = Session::start(
-        &user.id,
-        device_info(&req, &state.trusted_proxies),
-        now(),
-        state.sessions.max_age,
-    );
-    let row = session.clone();
-    state
-        .db
-        .run(move |conn| sessions::insert(conn, &row))
-        .await?;
+    let session = open_session(state, &req, &user).await?;
     tracing::info!(user_id = %user.id, session_id = %session.id, device_token = device.is_some(), "logged in");
     let mut response = TokenResponse::for_session(&state.tokens, &user, &session)?;
     let device_token = state
@@ -105,6 +99,22 @@ async fn log_in(
         body.token_delivery.unwrap_or_default(),
         StatusCode::OK,
     ))
+}
+
+/// Stores a new session of `user` for this client.
+async fn open_session(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &User,
+) -> Result<Session, ApiError> {
+    let device = device_info(req, &state.trusted_proxies);
+    let session = Session::start(&user.id, device, now(), state.sessions.max_age);
+    let row = session.clone();
+    state
+        .db
+        .run(move |conn| sessions::insert(conn, &row))
+        .await?;
+    Ok(session)
 }
 
 async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {

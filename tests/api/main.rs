@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod admin;
 mod browser;
 mod cors;
 mod db_faults;
