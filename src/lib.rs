@@ -1,5 +1,6 @@
 //! authd: a self-hostable authentication service that issues JWTs.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -27,6 +27,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::AdminKeys(command)) => {
+            let out = &mut std::io::stdout();
+            match authd::cli::run_admin_keys(command, &settings.database, out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("authd admin-keys: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 

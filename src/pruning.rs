@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::config::SessionSettings;
-use crate::db::{Db, StoreError, events, sessions};
+use crate::db::{Db, StoreError, accounts, events, sessions};
 
 /// How often a pruning pass runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -55,6 +55,14 @@ pub async fn prune_once(db: &Db, policy: &SessionSettings) -> Result<usize, Stor
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Accounts an operator deleted a day ago: every instance has long seen their sessions' revocations.
+    let before = Utc::now().naive_utc() - KEEP_ENDED;
+    let purged = db
+        .run(move |conn| accounts::purge_deleted(conn, before))
+        .await?;
+    if purged > 0 {
+        tracing::info!(purged, "deleted accounts removed");
     }
     Ok(deleted)
 }

@@ -35,6 +35,11 @@ impl RecentUsers {
     pub fn insert(&self, user_id: String, body: Bytes) {
         self.entries.insert(user_id, (Instant::now(), body));
     }
+
+    /// Drops the body of `user_id` after the account changed (on this instance; others age it out).
+    pub fn forget(&self, user_id: &str) {
+        self.entries.remove(user_id);
+    }
 }
 
 impl Default for RecentUsers {

@@ -68,6 +68,21 @@ pub fn session_opened(
     events::insert(conn, &[opened]).map(drop)
 }
 
+/// An operator's change to `user_id` through the admin API, naming the action and the admin key's name.
+pub fn admin_action(
+    user_id: &str,
+    action: &str,
+    key_name: &str,
+    device: &DeviceInfo,
+    at: NaiveDateTime,
+) -> AuthEvent {
+    AuthEvent {
+        user_id: Some(user_id.to_owned()),
+        detail: Some(serde_json::json!({"action": action, "admin_key": key_name}).to_string()),
+        ..event(EventKind::AdminAction, Outcome::Success, device, at)
+    }
+}
+
 /// One `session_revoked` event per ended session of `user_id`, saying why.
 pub fn revoked(
     user_id: &str,
@@ -82,6 +97,9 @@ pub fn revoked(
         RevokeReason::Deleted => "session_delete",
         RevokeReason::PasswordChange => "password_change",
         RevokeReason::ReuseDetected => "reuse",
+        RevokeReason::AccountDisabled => "account_disabled",
+        RevokeReason::AdminLogout => "admin_logout",
+        RevokeReason::AccountDeleted => "account_deleted",
     };
     let detail = detail("reason", why);
     session_ids

@@ -24,6 +24,25 @@ pub enum Command {
     /// Manage the signing-key ring in AUTHD_KEY_DIR (shared by every instance).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage the admin API's keys (in the database); see AUTHD_ADMIN_BIND.
+    #[command(subcommand, name = "admin-keys")]
+    AdminKeys(AdminKeysCommand),
+}
+
+/// `authd admin-keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum AdminKeysCommand {
+    /// Create a key; prints it once, as the last line (only its hash is stored).
+    Create {
+        name: String,
+        /// The key may read but not change anything (403 insufficient_rights on writes).
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Show every key: name, rights, created, last used, revoked (never the key).
+    List,
+    /// Revoke a key by name; requests with it are refused at once.
+    Revoke { name: String },
 }
 
 /// `authd keys ...`: one variant, and one file in `cli/keys/`, per subcommand.

@@ -3,8 +3,10 @@
 //!
 //! `args.rs` declares the commands; each command group gets a folder with one file per subcommand.
 
+mod admin_keys;
 mod args;
 mod keys;
 
-pub use args::{Cli, Command, KeysCommand, Kind};
+pub use admin_keys::{AdminKeysError, run_admin_keys};
+pub use args::{AdminKeysCommand, Cli, Command, KeysCommand, Kind};
 pub use keys::run_keys;

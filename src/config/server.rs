@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use super::vars::{ConfigError, Vars, cpu_count, in_range};
 
-/// The public listener and the optional metrics one.
+/// The public listener and the optional metrics and admin ones.
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
     /// `host:port` to listen on.
     pub bind: String,
     /// `host:port` of the separate Prometheus `/metrics` listener; `None` (the default) turns metrics off.
     pub metrics_bind: Option<String>,
+    /// `host:port` of the admin API listener; `None` (the default) turns the admin API off.
+    pub admin_bind: Option<String>,
     /// Number of HTTP worker threads.
     pub workers: usize,
     /// Largest accepted request body.
@@ -38,6 +40,10 @@ impl ServerSettings {
                 None => None,
                 Some(value) => Some(host_port("AUTHD_METRICS_BIND", value)?),
             },
+            admin_bind: match vars.raw("AUTHD_ADMIN_BIND") {
+                None => None,
+                Some(value) => Some(host_port("AUTHD_ADMIN_BIND", value)?),
+            },
             workers: vars.parse("AUTHD_WORKERS", cpu_count())?,
             max_body_bytes: vars.parse("AUTHD_MAX_BODY_BYTES", 16 * 1024)?,
             request_timeout: vars.duration("AUTHD_REQUEST_TIMEOUT", Duration::from_secs(5))?,
@@ -60,6 +66,12 @@ impl ServerSettings {
             return Err(ConfigError::new(
                 "AUTHD_METRICS_BIND",
                 "must differ from AUTHD_BIND: metrics have their own listener",
+            ));
+        }
+        if self.admin_bind.as_deref() == Some(&self.bind) && !self.bind.ends_with(":0") {
+            return Err(ConfigError::new(
+                "AUTHD_ADMIN_BIND",
+                "must differ from AUTHD_BIND: the admin API has its own listener",
             ));
         }
         if self.max_body_bytes < 256 {

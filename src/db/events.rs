@@ -19,10 +19,11 @@ pub enum EventKind {
     PasswordChange,
     RateLimited,
     DeviceTokenUsed,
+    AdminAction,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
@@ -31,6 +32,7 @@ impl EventKind {
         Self::PasswordChange,
         Self::RateLimited,
         Self::DeviceTokenUsed,
+        Self::AdminAction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +45,7 @@ impl EventKind {
             Self::PasswordChange => "password_change",
             Self::RateLimited => "rate_limited",
             Self::DeviceTokenUsed => "device_token_used",
+            Self::AdminAction => "admin_action",
         }
     }
 }
@@ -97,6 +100,16 @@ pub fn page_for_user(
         query = query.filter(auth_events::id.lt(before.to_owned()));
     }
     query.load(conn)
+}
+
+/// Forgets where a deleted account's events came from (address, user agent): the trail keeps only ids.
+pub fn scrub_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::update(auth_events::table.filter(auth_events::user_id.eq(user_id)))
+        .set((
+            auth_events::ip.eq(None::<String>),
+            auth_events::user_agent.eq(None::<String>),
+        ))
+        .execute(conn)
 }
 
 /// Deletes up to `limit` events created before `before`; returns how many went. The ids are selected first, so

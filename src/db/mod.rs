@@ -1,6 +1,8 @@
 //! Storage: one code path over SQLite and PostgreSQL. Model functions return `diesel::QueryResult`; `Db` adds
 //! the failures of getting to the database (`StoreError`). Nothing here knows about HTTP: `error.rs` maps.
 
+pub mod accounts;
+pub mod admin_keys;
 mod connection;
 pub mod events;
 mod faults;

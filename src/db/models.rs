@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{auth_events, sessions, users};
+use super::schema::{admin_keys, auth_events, sessions, users};
 
 /// A stored account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,6 +14,32 @@ pub struct User {
     pub password_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set while an operator has disabled the account.
+    pub disabled_at: Option<NaiveDateTime>,
+    /// Set when an operator deleted the account (the row waits for pruning, emptied).
+    pub deleted_at: Option<NaiveDateTime>,
+    /// Space-separated role names (see `roles()`).
+    pub roles: String,
+}
+
+impl User {
+    /// The user's roles, in the order they were set.
+    pub fn roles(&self) -> Vec<String> {
+        self.roles.split_whitespace().map(str::to_owned).collect()
+    }
+}
+
+/// An operator's admin API key (its hash only).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = admin_keys)]
+pub struct AdminKey {
+    pub id: String,
+    pub name: String,
+    pub key_hash: String,
+    pub can_write: bool,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 /// A stored session (one refresh-token family).

@@ -7,6 +7,9 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        roles -> Text,
     }
 }
 
@@ -37,6 +40,18 @@ diesel::table! {
         user_agent -> Nullable<Text>,
         detail -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    admin_keys (id) {
+        id -> Text,
+        name -> Text,
+        key_hash -> Text,
+        can_write -> Bool,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -16,6 +16,12 @@ pub enum RevokeReason {
     Deleted,
     PasswordChange,
     ReuseDetected,
+    /// An operator disabled the account.
+    AccountDisabled,
+    /// An operator ended every session of the account.
+    AdminLogout,
+    /// An operator deleted the account.
+    AccountDeleted,
 }
 
 impl RevokeReason {
@@ -26,6 +32,9 @@ impl RevokeReason {
             Self::Deleted => "deleted",
             Self::PasswordChange => "password_change",
             Self::ReuseDetected => "reuse_detected",
+            Self::AccountDisabled => "account_disabled",
+            Self::AdminLogout => "admin_logout",
+            Self::AccountDeleted => "account_deleted",
         }
     }
 }

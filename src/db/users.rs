@@ -35,17 +35,21 @@ pub fn insert(conn: &mut AnyConnection, user: &User) -> Result<(), InsertUserErr
         })
 }
 
+/// The account with this email; a deleted account is no account.
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::email.eq(email))
+        .filter(users::deleted_at.is_null())
         .select(User::as_select())
         .first(conn)
         .optional()
 }
 
+/// The account with this id; a deleted account is no account.
 pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<User>> {
     users::table
         .find(id)
+        .filter(users::deleted_at.is_null())
         .select(User::as_select())
         .first(conn)
         .optional()

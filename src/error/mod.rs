@@ -9,10 +9,6 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::db::StoreError;
-use crate::db::users::InsertUserError;
-use crate::domain::{EmailError, PasswordError};
-use crate::passwords::HashError;
 use crate::rate_limits::Limited;
 pub use crate::tokens::TokenRejection;
 use rate_limited::{rate_limit_headers, retry_after_secs};
@@ -55,6 +51,15 @@ pub enum ApiError {
     /// The client's budget for this route is spent (per client IP).
     #[error("too many requests from this address; try again in {} s", retry_after_secs(.0))]
     RateLimited(Limited),
+    /// The admin listener: no key, or one that is unknown or revoked.
+    #[error("{0}")]
+    AdminKeyRejected(&'static str),
+    /// The admin listener: a read-only key asked for a change.
+    #[error("this admin key is read-only")]
+    InsufficientRights,
+    /// The password (or provider) login succeeded, but an operator disabled the account.
+    #[error("this account is disabled")]
+    AccountDisabled,
     #[error("internal error")]
     Internal(String),
 }
@@ -88,6 +93,9 @@ impl ApiError {
             Self::Unavailable | Self::NotReady(_) => "service_unavailable",
             Self::Overloaded(_) => "unavailable",
             Self::RateLimited(_) => "rate_limited",
+            Self::AdminKeyRejected(_) => "invalid_token",
+            Self::InsufficientRights => "insufficient_rights",
+            Self::AccountDisabled => "account_disabled",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -113,10 +121,14 @@ impl ResponseError for ApiError {
             Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EmailTaken => StatusCode::CONFLICT,
             // The bearer token is fine; what failed is a re-check of the password, so not a 401.
-            Self::WrongCurrentPassword | Self::CsrfRejected(_) => StatusCode::FORBIDDEN,
-            Self::InvalidCredentials | Self::InvalidToken(_) | Self::InvalidGrant(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::WrongCurrentPassword
+            | Self::CsrfRejected(_)
+            | Self::InsufficientRights
+            | Self::AccountDisabled => StatusCode::FORBIDDEN,
+            Self::InvalidCredentials
+            | Self::InvalidToken(_)
+            | Self::InvalidGrant(_)
+            | Self::AdminKeyRejected(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable | Self::NotReady(_) | Self::Overloaded(_) => {
@@ -152,6 +164,9 @@ impl ResponseError for ApiError {
                 );
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }
+            Self::AdminKeyRejected(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="authd-admin""#));
+            }
             Self::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
             }
@@ -176,67 +191,7 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        StoreError::from(error).into()
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            // The pool timed out, the connection was lost or the database stayed locked: the database is down or
-            // saturated, which a retry may get past.
-            StoreError::Unavailable => Self::Unavailable,
-            other => Self::internal(other),
-        }
-    }
-}
-
-impl From<InsertUserError> for ApiError {
-    fn from(error: InsertUserError) -> Self {
-        match error {
-            InsertUserError::EmailTaken => Self::EmailTaken,
-            InsertUserError::Query(e) => e.into(),
-        }
-    }
-}
-
-impl From<EmailError> for ApiError {
-    fn from(error: EmailError) -> Self {
-        Self::InvalidEmail(error.0)
-    }
-}
-
-impl From<PasswordError> for ApiError {
-    fn from(error: PasswordError) -> Self {
-        Self::WeakPassword(error.0)
-    }
-}
-
-impl From<HashError> for ApiError {
-    fn from(error: HashError) -> Self {
-        match error {
-            HashError::Overloaded(retry_after) => Self::Overloaded(retry_after),
-            HashError::Rejected(weak) => weak.into(),
-            HashError::Failed(cause) => Self::Internal(cause),
-        }
-    }
-}
-
-impl From<Limited> for ApiError {
-    fn from(limited: Limited) -> Self {
-        Self::RateLimited(limited)
-    }
-}
-
-/// A token that cannot be signed is the server's fault, never the client's.
-impl From<crate::tokens::MintError> for ApiError {
-    fn from(error: crate::tokens::MintError) -> Self {
-        Self::internal(error)
-    }
-}
-
+mod conversions;
 mod rate_limited;
 #[cfg(test)]
 mod tests;

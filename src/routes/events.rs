@@ -24,7 +24,7 @@ pub struct PageQuery {
 
 /// An event as its user sees it.
 #[derive(Serialize)]
-struct EventView {
+pub struct EventView {
     id: String,
     kind: String,
     outcome: String,

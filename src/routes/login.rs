@@ -112,6 +112,10 @@ async fn log_in(
         other => other?,
     };
     state.rate_limits.login_succeeded(ip, email.as_str()).await;
+    // Only now: a guesser without the password learns nothing from it.
+    if user.disabled_at.is_some() {
+        return Err(ApiError::AccountDisabled);
+    }
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }

@@ -28,7 +28,8 @@ use crate::auth::require_access_token;
 use crate::error::ApiError;
 use crate::throttle;
 
-pub use token_response::{TokenResponse, UserView};
+pub use events::EventView;
+pub use token_response::{TokenResponse, UserView, no_store, rfc3339};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
 /// is the list the server serves. After the handler come its guards, innermost first: `bearer` puts the route
@@ -120,7 +121,11 @@ fn accepts(method: Method) -> impl Guard {
 }
 
 fn not_allowed(method: &'static str) -> actix_web::Route {
-    let allow = if method == "GET" { "GET, HEAD" } else { method };
+    method_not_allowed(if method == "GET" { "GET, HEAD" } else { method })
+}
+
+/// A `405 method_not_allowed` route that lists `allow`.
+pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
     web::route()
         .to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
 }

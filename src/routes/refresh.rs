@@ -112,5 +112,9 @@ async fn rotate(
             return Err(ApiError::InvalidGrant(TokenRejection::ReuseDetected));
         }
     };
+    // Disabling revokes every session too; this closes the gap of a rotation racing it.
+    if user.disabled_at.is_some() {
+        return Err(ApiError::InvalidGrant(TokenRejection::SessionRevoked));
+    }
     TokenResponse::for_session(&state.tokens, &user, &session)
 }

@@ -48,6 +48,9 @@ pub async fn signup(
         password_hash,
         created_at: created,
         updated_at: created,
+        disabled_at: None,
+        deleted_at: None,
+        roles: String::new(),
     };
     let session = Session::start(
         &user.id,

@@ -48,12 +48,14 @@ pub struct TokenResponse {
 impl TokenResponse {
     /// Mints the session's access token and current refresh token.
     pub fn for_session(tokens: &Tokens, user: &User, session: &Session) -> Result<Self, ApiError> {
+        let roles = user.roles();
         let generation = SessionGeneration {
             session_id: &session.id,
             subject: &session.user_id,
             generation: session.generation,
             issued_at: session.last_used_at.and_utc().timestamp(),
             session_ends_at: session.expires_at.and_utc().timestamp(),
+            roles: &roles,
         };
         let access = tokens.mint_access(&generation)?;
         let refresh = tokens.mint_refresh(&generation)?;

@@ -14,6 +14,9 @@ pub struct AccessClaims {
     pub jti: String,
     /// The session id, so a revoked session's access tokens can be refused.
     pub sid: String,
+    /// The user's roles when the token was minted (RFC 9068 §2.2.3.1 style); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 /// Claims of a refresh token. Everything in it derives from the session row, so the same generation always

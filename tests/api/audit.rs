@@ -67,7 +67,7 @@ fn summary(events: &[Value]) -> Vec<String> {
 }
 
 /// Every stored event, whoever it belongs to.
-fn stored(app: &TestApp) -> Vec<AuthEvent> {
+pub(crate) fn stored(app: &TestApp) -> Vec<AuthEvent> {
     auth_events::table
         .select(AuthEvent::as_select())
         .order(auth_events::id.asc())

@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod admin;
 mod audit;
 mod browser;
 mod cors;

@@ -19,6 +19,8 @@ const OPERATION_KEYS: &[&str] = &[
 /// Every `error` code of `ApiError::code()` in src/error/. A new code must be added here and to the spec's
 /// `Error` schema.
 const ERROR_CODES: &[&str] = &[
+    "insufficient_rights",
+    "account_disabled",
     "invalid_request",
     "payload_too_large",
     "invalid_email",
@@ -67,7 +69,7 @@ fn key_text(key: &Yaml) -> String {
 }
 
 /// Every (METHOD, path) under `paths`.
-fn documented_operations(spec: &Yaml) -> BTreeSet<(String, String)> {
+pub(crate) fn documented_operations(spec: &Yaml) -> BTreeSet<(String, String)> {
     let paths = spec["paths"].as_hash().expect("the spec has paths");
     let mut operations = BTreeSet::new();
     for (path, item) in paths {
@@ -251,6 +253,9 @@ fn every_api_error() -> Vec<ApiError> {
             window: std::time::Duration::ZERO,
             retry_after: std::time::Duration::ZERO,
         }),
+        ApiError::AdminKeyRejected(""),
+        ApiError::InsufficientRights,
+        ApiError::AccountDisabled,
         ApiError::Internal(String::new()),
     ];
     for error in &all {
@@ -271,6 +276,9 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::NotReady(_)
             | ApiError::Overloaded(_)
             | ApiError::RateLimited(_)
+            | ApiError::AdminKeyRejected(_)
+            | ApiError::InsufficientRights
+            | ApiError::AccountDisabled
             | ApiError::Internal(_) => {}
         }
     }

@@ -21,6 +21,8 @@ pub struct TestApp {
     http: Http,
     /// `http://127.0.0.1:<port>` of the `/metrics` listener, when `AUTHD_METRICS_BIND` was set.
     pub metrics_address: Option<String>,
+    /// `http://127.0.0.1:<port>` of the admin listener, when `AUTHD_ADMIN_BIND` was set.
+    pub admin_address: Option<String>,
     pub vars: HashMap<String, String>,
     pub key_dir: PathBuf,
     handle: ServerHandle,
@@ -79,10 +81,11 @@ pub async fn spawn_app_mapped(
     for (k, v) in overrides {
         vars.insert((*k).to_owned(), (*v).to_owned());
     }
-    let (http, metrics_address, handle) = start(&vars).await;
+    let (http, (metrics_address, admin_address), handle) = start(&vars).await;
     TestApp {
         http,
         metrics_address,
+        admin_address,
         vars,
         key_dir,
         handle,
@@ -101,26 +104,28 @@ pub async fn spawn_app_with_metrics(backend: Backend) -> TestApp {
     spawn_app_with(backend, &[("AUTHD_METRICS_BIND", "127.0.0.1:0")]).await
 }
 
-async fn start(vars: &HashMap<String, String>) -> (Http, Option<String>, ServerHandle) {
+type Listeners = (Option<String>, Option<String>);
+
+async fn start(vars: &HashMap<String, String>) -> (Http, Listeners, ServerHandle) {
     let settings =
         Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings are valid");
     let app = Application::build(settings).expect("the test server starts");
     let http = Http::local(app.port());
-    let metrics_address = app
-        .metrics_port()
-        .map(|port| format!("http://127.0.0.1:{port}"));
+    let local = |port| format!("http://127.0.0.1:{port}");
+    let listeners = (app.metrics_port().map(local), app.admin_port().map(local));
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
-    (http, metrics_address, handle)
+    (http, listeners, handle)
 }
 
 impl TestApp {
     /// Stops the server and starts a new one on the same database, keys and settings.
     pub async fn restart(&mut self) {
         self.handle.stop(true).await;
-        let (http, metrics_address, handle) = start(&self.vars).await;
+        let (http, (metrics_address, admin_address), handle) = start(&self.vars).await;
         self.http = http;
         self.metrics_address = metrics_address;
+        self.admin_address = admin_address;
         self.handle = handle;
     }
 
@@ -128,6 +133,30 @@ impl TestApp {
     pub fn metrics_url(&self, path: &str) -> String {
         let address = self.metrics_address.as_deref();
         format!("{}{path}", address.expect("spawned with metrics"))
+    }
+
+    /// A URL on the admin listener.
+    pub fn admin_url(&self, path: &str) -> String {
+        let address = self.admin_address.as_deref();
+        format!("{}{path}", address.expect("spawned with AUTHD_ADMIN_BIND"))
+    }
+
+    /// Runs `authd admin-keys <command>` on this server's database; returns what it printed, or the error.
+    pub fn admin_keys(&self, command: authd::cli::AdminKeysCommand) -> Result<String, String> {
+        let settings = Settings::from_lookup(|name| self.vars.get(name).cloned()).unwrap();
+        let mut out = Vec::new();
+        authd::cli::run_admin_keys(command, &settings.database, &mut out)
+            .map_err(|e| e.to_string())?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    /// A new admin key (read-write unless `read_only`), as `admin-keys create` prints it on its last line.
+    pub fn admin_key(&self, name: &str, read_only: bool) -> String {
+        let name = name.to_owned();
+        let printed = self
+            .admin_keys(authd::cli::AdminKeysCommand::Create { name, read_only })
+            .unwrap();
+        printed.lines().last().unwrap().to_owned()
     }
 
     /// The PEM private key that signs tokens of this kind (`access` or `refresh`): the active one of the ring.

@@ -1,5 +1,7 @@
 //! Building the application from settings: keys, database, state, then the HTTP server on a bound listener.
 
+mod listeners;
+
 use std::future::Future;
 use std::net::TcpListener;
 use std::pin::Pin;
@@ -10,12 +12,13 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 
+use crate::admin::AdminServer;
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
 use crate::deadline;
 use crate::keys::{self, KeySet};
-use crate::metrics::{self, MetricsServer};
+use crate::metrics::MetricsServer;
 use crate::passwords::Passwords;
 use crate::pruning;
 use crate::rate_limits::RateLimits;
@@ -25,6 +28,7 @@ use crate::shutdown;
 use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
+use listeners::{bind, serve_admin, serve_metrics};
 
 /// A start-up failure, named by the step that failed.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +54,8 @@ pub struct Application {
     server: Server,
     /// The `/metrics` listener, when `AUTHD_METRICS_BIND` is set.
     metrics: Option<MetricsServer>,
+    /// The admin API listener, when `AUTHD_ADMIN_BIND` is set.
+    admin: Option<AdminServer>,
     /// Keeps the revoked-session list fresh, prunes, sweeps the rate limiters, writes audit events; runs as long as
     /// the server.
     background: Pin<Box<dyn Future<Output = ()>>>,
@@ -74,12 +80,18 @@ impl Application {
             Some(bind) => Some(serve_metrics(bind, &state)?),
             None => None,
         };
-        let server = serve(&settings, listener, web::Data::new(state))?;
+        let state = web::Data::new(state);
+        let admin = match &settings.server.admin_bind {
+            Some(bind) => Some(serve_admin(bind, state.clone(), &settings)?),
+            None => None,
+        };
+        let server = serve(&settings, listener, state)?;
         tracing::info!(address = %settings.server.bind, port, "authd listening");
         Ok(Self {
             port,
             server,
             metrics,
+            admin,
             background,
         })
     }
@@ -87,6 +99,11 @@ impl Application {
     /// The bound port of the metrics listener, when there is one.
     pub fn metrics_port(&self) -> Option<u16> {
         self.metrics.as_ref().map(MetricsServer::port)
+    }
+
+    /// The bound port of the admin listener, when there is one.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(AdminServer::port)
     }
 
     /// The bound port (useful when the settings asked for port 0).
@@ -105,11 +122,12 @@ impl Application {
     /// when its last clone (the workers' state and the background tasks') is dropped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let metrics = self.metrics.map(MetricsServer::spawn);
+        let admin = self.admin.map(AdminServer::spawn);
         let result = tokio::select! {
             result = self.server => result,
             () = self.background => Ok(()),
         };
-        drop(metrics);
+        drop((metrics, admin));
         tracing::info!("authd stopped");
         result
     }
@@ -172,17 +190,6 @@ fn background(state: &AppState) -> Pin<Box<dyn Future<Output = ()>>> {
     })
 }
 
-/// Binds `address` before anything serves, so the real port is known (the settings may ask for port 0).
-fn bind(address: &str) -> Result<(TcpListener, u16), StartupError> {
-    let bind_error = |source| StartupError::Bind {
-        bind: address.to_owned(),
-        source,
-    };
-    let listener = TcpListener::bind(address).map_err(bind_error)?;
-    let port = listener.local_addr().map_err(bind_error)?.port();
-    Ok((listener, port))
-}
-
 /// The HTTP server on `listener`: middlewares, extractor configs, the shared state and the route table.
 fn serve(
     settings: &Settings,
@@ -225,22 +232,5 @@ fn serve(
         source,
     })?
     .run();
-    Ok(server)
-}
-
-/// Installs the process-wide recorder (once) and binds the metrics listener.
-fn serve_metrics(bind: &str, state: &AppState) -> Result<MetricsServer, StartupError> {
-    let handle = metrics::install().map_err(StartupError::Metrics)?;
-    let bind_error = |source| StartupError::Bind {
-        bind: bind.to_owned(),
-        source,
-    };
-    let listener = TcpListener::bind(bind).map_err(bind_error)?;
-    let sources = metrics::Sources {
-        pool: state.db.pool().clone(),
-        revocations: Arc::clone(&state.revocations),
-    };
-    let server = MetricsServer::new(listener, handle, sources).map_err(bind_error)?;
-    tracing::info!(address = %bind, port = server.port(), "metrics listening");
     Ok(server)
 }

@@ -1,0 +1,98 @@
+//! GET /admin/v1/users and GET /admin/v1/users/{id}: reading accounts.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::caller::AdminCaller;
+use super::views::{AdminSession, AdminUser};
+use crate::db::models::now;
+use crate::db::{accounts, events, sessions, users};
+use crate::error::ApiError;
+use crate::rotation::idle_cutoff;
+use crate::routes::{EventView, no_store};
+use crate::state::AppState;
+
+/// Page size when the query names none, and the largest one allowed.
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+/// Audit events shown with an account, newest first.
+const RECENT_EVENTS: i64 = 20;
+
+/// `?q=&cursor=&limit=`.
+#[derive(Debug, Deserialize)]
+pub struct Search {
+    /// Part of the email (case-insensitive).
+    q: Option<String>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// Accounts in creation order, filtered by `q`, a page at a time.
+pub async fn list(
+    _caller: AdminCaller,
+    query: web::Query<Search>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let Search { q, cursor, limit } = query.into_inner();
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::InvalidRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    if cursor
+        .as_deref()
+        .is_some_and(|c| uuid::Uuid::parse_str(c).is_err())
+    {
+        return Err(ApiError::InvalidRequest(
+            "cursor is not one this API gave".into(),
+        ));
+    }
+    let q = q.filter(|q| !q.trim().is_empty());
+    let found = state
+        .db
+        .run(move |conn| accounts::search(conn, q.as_deref(), cursor.as_deref(), limit + 1))
+        .await?;
+    let more = found.len() as i64 > limit;
+    let page: Vec<AdminUser> = found
+        .iter()
+        .take(limit as usize)
+        .map(AdminUser::from)
+        .collect();
+    let next_cursor = more.then(|| page.last().map(|u| u.id.clone())).flatten();
+    Ok(no_store(HttpResponse::Ok()).json(json!({"users": page, "next_cursor": next_cursor})))
+}
+
+/// One account with its live sessions, identities and its 20 most recent audit events.
+pub async fn show(
+    _caller: AdminCaller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let at = now();
+    let cutoff = idle_cutoff(at, &state.sessions);
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(user) = users::find_by_id(conn, &id)? else {
+                return Ok(None);
+            };
+            let live = sessions::list_live(conn, &user.id, at, cutoff)?;
+            let recent = events::page_for_user(conn, &user.id, None, RECENT_EVENTS)?;
+            Ok(Some((user, live, recent)))
+        })
+        .await?;
+    let (user, live, recent) = found.ok_or(ApiError::NotFound)?;
+    let sessions: Vec<AdminSession> = live.into_iter().map(AdminSession::from).collect();
+    let events: Vec<EventView> = recent.into_iter().map(EventView::from).collect();
+    Ok(no_store(HttpResponse::Ok()).json(json!({
+        "user": AdminUser::from(&user),
+        "sessions": sessions,
+        // Social login is not built yet: no account has an identity.
+        "identities": [],
+        "events": events,
+    })))
+}
