@@ -33,10 +33,10 @@ trap cleanup EXIT
 dump_logs() { for f in "$work"/*.log "$work"/nginx/error.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; }
 trap 'dump_logs' ERR
 
-P_AUTHD=18281 P_EXPRESS=18282 P_NGINX=18283 P_ECHO=18284
+P_AUTHD=18281 P_EXPRESS=18282 P_NGINX=18283 P_ECHO=18284 P_ADMIN=18285
 ISSUER="http://127.0.0.1:$P_AUTHD"
 AUDIENCE=authd-ci
-export AUTHD_DATA_DIR="$work/data" AUTHD_BIND="127.0.0.1:$P_AUTHD" AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE"
+export AUTHD_DATA_DIR="$work/data" AUTHD_BIND="127.0.0.1:$P_AUTHD" AUTHD_ADMIN_BIND="127.0.0.1:$P_ADMIN" AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE"
 export AUTHD_ARGON2_MEMORY_KIB=64 AUTHD_ARGON2_ITERATIONS=1 AUTHD_LOG=info
 
 wait_for() { # url
@@ -136,6 +136,24 @@ refused garbage "not-a-token"
 s=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_NGINX/" -H 'x-auth-user-id: spoofed')
 [ "$s" = 401 ] || fail "nginx let a request without a token through ($s)"
 
+step "real clients: a route that needs a role"
+express_admin() { curl -s -o "$work/body" -w '%{http_code}' "http://127.0.0.1:$P_EXPRESS/api/admin" -H "authorization: Bearer $1"; }
+gateway_admin() { curl -s -o "$work/body" -w '%{http_code}' "http://127.0.0.1:$P_NGINX/admin/panel" -H "authorization: Bearer $1" "${@:2}"; }
+s=$(express_admin "$access"); [ "$s" = 403 ] || fail "express let a token without the admin role in ($s)"
+grep -q insufficient_scope "$work/body" || fail "express's 403 is not insufficient_scope: $(cat "$work/body")"
+s=$(gateway_admin "$access" -H 'x-auth-roles: admin'); [ "$s" = 403 ] || fail "nginx let a token without the admin role in ($s)"
+grep -q insufficient_scope "$work/body" || fail "nginx's 403 is not insufficient_scope: $(cat "$work/body")"
+admin_key=$("$authd" admin-keys create ci | tail -n 1)
+curl -fs -o /dev/null -X PUT "http://127.0.0.1:$P_ADMIN/admin/v1/users/$user_id/roles" -H "authorization: Bearer $admin_key" \
+  -H 'content-type: application/json' -d '{"roles":["admin"]}' || fail "the admin API did not set the role"
+# The role reaches tokens at the next refresh.
+role_access=$(curl -fs "$ISSUER/v1/auth/refresh" -H 'content-type: application/json' \
+  -d "{\"refresh_token\":\"$refresh\"}" | json access_token)
+s=$(express_admin "$role_access"); [ "$s" = 200 ] || fail "express refused the admin's token ($s: $(cat "$work/body"))"
+s=$(gateway_admin "$role_access" -H 'x-auth-roles: spoofed'); [ "$s" = 200 ] || fail "nginx refused the admin's token ($s)"
+grep -q "roles=admin$" "$work/body" || fail "nginx did not forward the roles: $(cat "$work/body")"
+echo "a route that needs a role: refused without it, allowed with it (express and nginx)"
+
 step "real clients: rotation logs nobody out"
 old_kid=$(ring_kid active)
 "$authd" keys rotate --kind access >/dev/null
@@ -161,7 +179,7 @@ for _ in $(seq 50); do [ "$(gateway "$access")" = 401 ] && break; sleep 0.2; don
 [ "$(rust "$access")" = 1 ] || fail "the Rust example (fresh JWKS) still accepts a token of a retired key"
 accepted "post-rotation, after the retire" "$new_access"
 
-for secret in "$access" "$refresh" "$new_access" "PRIVATE KEY" "$(sed -n 2p "$AUTHD_DATA_DIR"/refresh-*.pem)"; do
+for secret in "$access" "$refresh" "$new_access" "$admin_key" "PRIVATE KEY" "$(sed -n 2p "$AUTHD_DATA_DIR"/refresh-*.pem)"; do
   if grep -qF -- "$secret" "$work/authd.log"; then fail "authd logged a token or key"; fi
 done
 echo "real clients: ok"

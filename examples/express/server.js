@@ -29,7 +29,7 @@ async function requireAuthd(req, res, next) {
       requiredClaims: ['sub', 'exp', 'sid'],
       clockTolerance: 30,
     });
-    req.user = { id: payload.sub, sessionId: payload.sid };
+    req.user = { id: payload.sub, sessionId: payload.sid, roles: Array.isArray(payload.roles) ? payload.roles : [] };
     return next();
   } catch (err) {
     const reason = err instanceof errors.JWTExpired ? 'expired' : err.code ?? 'invalid';
@@ -38,7 +38,18 @@ async function requireAuthd(req, res, next) {
   }
 }
 
+// After requireAuthd: the token must carry `role` (roles are set with authd's admin API and reach tokens at the
+// next refresh). RFC 6750's answer for a valid token that is not enough is 403 insufficient_scope.
+function requireRole(role) {
+  return (req, res, next) => {
+    if (req.user.roles.includes(role)) return next();
+    return res.status(403).set('WWW-Authenticate', 'Bearer error="insufficient_scope"')
+      .json({ error: 'insufficient_scope', error_description: `the ${role} role is required` });
+  };
+}
+
 const app = express();
 app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
 app.get('/api/whoami', requireAuthd, (req, res) => res.json({ user_id: req.user.id, session_id: req.user.sessionId }));
+app.get('/api/admin', requireAuthd, requireRole('admin'), (req, res) => res.json({ user_id: req.user.id, roles: req.user.roles }));
 app.listen(port, '127.0.0.1', () => console.log(`express example on http://127.0.0.1:${port}, trusting ${issuer}`));

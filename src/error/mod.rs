@@ -57,6 +57,9 @@ pub enum ApiError {
     /// The admin listener: a read-only key asked for a change.
     #[error("this admin key is read-only")]
     InsufficientRights,
+    /// A valid access token without the role the request asked for (`/v1/auth/verify?role=`).
+    #[error("the access token does not carry the required role")]
+    InsufficientScope,
     /// The password (or provider) login succeeded, but an operator disabled the account.
     #[error("this account is disabled")]
     AccountDisabled,
@@ -96,6 +99,7 @@ impl ApiError {
             Self::AdminKeyRejected(_) => "invalid_token",
             Self::InsufficientRights => "insufficient_rights",
             Self::AccountDisabled => "account_disabled",
+            Self::InsufficientScope => "insufficient_scope",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -124,6 +128,7 @@ impl ResponseError for ApiError {
             Self::WrongCurrentPassword
             | Self::CsrfRejected(_)
             | Self::InsufficientRights
+            | Self::InsufficientScope
             | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::InvalidCredentials
             | Self::InvalidToken(_)
@@ -162,6 +167,10 @@ impl ResponseError for ApiError {
                     r#"Bearer realm="authd", error="invalid_token", error_description="{}""#,
                     reason.describe()
                 );
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::InsufficientScope => {
+                let challenge = r#"Bearer realm="authd", error="insufficient_scope", error_description="the access token does not carry the required role""#;
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }
             Self::AdminKeyRejected(_) => {

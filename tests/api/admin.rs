@@ -316,6 +316,29 @@ async fn roles_reach_the_token_at_the_next_refresh(backend: Backend) {
     );
     let verify = app.get("/v1/auth/verify", Some(access)).await;
     assert_eq!(verify.headers()["x-auth-roles"], "admin,billing:read");
+    // A gateway's per-route rule: the role must be one of the token's, exactly.
+    let with_role = app
+        .get("/v1/auth/verify?role=billing:read", Some(access))
+        .await;
+    assert_eq!(with_role.status(), 200);
+    for missing in ["?role=billing", "?role=ADMIN", "?role="] {
+        let response = app
+            .get(&format!("/v1/auth/verify{missing}"), Some(access))
+            .await;
+        let challenge = response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            challenge.contains(r#"error="insufficient_scope""#),
+            "{challenge}"
+        );
+        assert_error(response, 403, "insufficient_scope").await;
+    }
+    let old = app
+        .get("/v1/auth/verify?role=admin", Some(&user.access_token))
+        .await;
+    assert_error(old, 403, "insufficient_scope").await;
     let too_many: Vec<String> = (0..17).map(|n| format!("r{n}")).collect();
     for bad in [
         json!({"roles": ["has space"]}),

@@ -21,6 +21,7 @@ const OPERATION_KEYS: &[&str] = &[
 const ERROR_CODES: &[&str] = &[
     "insufficient_rights",
     "account_disabled",
+    "insufficient_scope",
     "invalid_request",
     "payload_too_large",
     "invalid_email",
@@ -256,6 +257,7 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::AdminKeyRejected(""),
         ApiError::InsufficientRights,
         ApiError::AccountDisabled,
+        ApiError::InsufficientScope,
         ApiError::Internal(String::new()),
     ];
     for error in &all {
@@ -279,6 +281,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::AdminKeyRejected(_)
             | ApiError::InsufficientRights
             | ApiError::AccountDisabled
+            | ApiError::InsufficientScope
             | ApiError::Internal(_) => {}
         }
     }
