@@ -11,7 +11,6 @@ mod db_faults;
 mod discovery;
 mod health;
 mod hs256;
-mod ip_flood;
 mod jwks;
 mod key_rotation;
 mod limits;

@@ -106,11 +106,6 @@ impl Deref for AuthdProcess {
 }
 
 impl AuthdProcess {
-    /// The process id, to read `/proc/<pid>/status`.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Sends `signal` (`libc::SIGTERM`, `libc::SIGKILL`, ...) to the process.
     pub fn signal(&self, signal: i32) {
         let pid = i32::try_from(self.child.id()).unwrap();
