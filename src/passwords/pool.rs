@@ -106,22 +106,13 @@ fn serve(receiver: &Mutex<Receiver<Job>>, blocks: usize) {
     }
 }
 
-/// Puts the calling hashing thread in SCHED_IDLE (nice 10 where that is refused): when the CPUs are busy (a login
-/// flood), the HTTP workers come first, so cheap requests (health checks, bearer verification) keep their latency
-/// and hashes take what is left. Nice 10 alone still gave hashing about a tenth of a busy CPU and let it delay a
-/// waking worker; SCHED_IDLE yields at once to any normal thread.
+/// Lowers the calling hashing thread to nice 10: when the CPUs are busy (a login flood), the HTTP workers come
+/// first, so cheap requests (health checks, bearer verification) keep their latency and hashes take what is left.
 #[cfg(target_os = "linux")]
 fn lower_priority() {
     const HASH_THREAD_NICE: libc::c_int = 10;
-    let idle = libc::sched_param { sched_priority: 0 };
-    // On Linux both are per thread: pid 0 (and `who = 0` with PRIO_PROCESS) means the calling thread.
-    // SAFETY: sched_setscheduler reads the param struct we own for the call; setpriority only reads integers;
-    // failure is reported through the return values.
-    let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &idle) };
-    if result == 0 {
-        return;
-    }
-    // SAFETY: as above.
+    // On Linux the nice value is per thread: `who = 0` with PRIO_PROCESS means the calling thread.
+    // SAFETY: setpriority only reads its integer arguments; failure is reported through the return value.
     let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASH_THREAD_NICE) };
     if result != 0 {
         tracing::warn!("could not lower the priority of a hashing thread");
