@@ -28,6 +28,7 @@ const RATE_LIMITED: &str = "authd_rate_limited_total";
 const RATE_LIMIT_BACKEND_ERRORS: &str = "authd_rate_limit_backend_errors_total";
 const HASH_QUEUE_DEPTH: &str = "authd_hash_queue_depth";
 const HASH_WAIT: &str = "authd_hash_wait_seconds";
+const HASHES: &str = "authd_password_hashes_total";
 const DB_POOL_CONNECTIONS: &str = "authd_db_pool_connections";
 const REVOKED_SESSIONS: &str = "authd_revoked_sessions";
 const REVOCATION_POLL_AGE: &str = "authd_revocation_poll_age_seconds";
@@ -146,6 +147,12 @@ pub fn hash_queued(depth: usize) {
 /// A password hash (or verify) starts on a hashing thread after waiting `waited` in the queue.
 pub fn hash_started(waited: Duration) {
     histogram!(HASH_WAIT).record(waited);
+}
+
+/// One argon2 hash or verify ran to its end on a hashing thread: what a login flood really costs, as opposed to
+/// the requests a limit or a full queue turned away first.
+pub fn hash_done() {
+    counter!(HASHES).increment(1);
 }
 
 fn method_label(method: &str) -> &'static str {

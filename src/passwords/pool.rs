@@ -62,6 +62,7 @@ impl HashPool {
                 return;
             }
             let result = span.in_scope(|| work(memory));
+            crate::metrics::hash_done();
             let _ = reply.send(result);
         });
         let depth = self.queued.fetch_add(1, Ordering::Relaxed) + 1;

@@ -86,3 +86,14 @@ fn a_sweep_drops_keys_whose_budget_refilled() {
     limits.retain_recent();
     assert_eq!(limits.keys(Limit::Login), 0);
 }
+
+#[test]
+fn the_default_ceiling_holds_against_100k_addresses() {
+    let limits = RateLimits::new(&settings("20/min"));
+    for n in 0..100_000u32 {
+        let _ = limits.check(Limit::Login, IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)));
+    }
+    let held = limits.keys(Limit::Login);
+    assert!(held <= MAX_KEYS, "{held} keys held, MAX_KEYS is {MAX_KEYS}");
+    assert!(held > MAX_KEYS / 2, "{held} keys held");
+}

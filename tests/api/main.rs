@@ -23,6 +23,7 @@ mod me;
 mod metrics;
 mod openapi;
 mod password;
+mod properties;
 mod pruning;
 mod rate_limits;
 mod redis_limits;

@@ -171,6 +171,7 @@ async fn a_short_flow_shows_up_in_the_metrics(backend: Backend) {
     assert!((0.0..10.0).contains(&poll_age), "{poll_age}");
     assert_at_least(&text, "authd_hash_queue_depth", &[], 0.0);
     assert_at_least(&text, "authd_hash_wait_seconds_count", &[], 0.0);
+    assert_at_least(&text, "authd_password_hashes_total", &[], 1.0);
     assert!(text.contains("# HELP authd_logins_total"), "{text}");
     for secret in [
         &*signed_up.access_token,
