@@ -89,7 +89,7 @@ fn a_sweep_drops_keys_whose_budget_refilled() {
 
 #[test]
 fn the_default_ceiling_holds_against_100k_addresses() {
-    let limits = RateLimits::new(&settings("20/min"));
+    let limits = Local::with_max_keys(&settings("20/min"), MAX_KEYS);
     for n in 0..100_000u32 {
         let _ = limits.check(Limit::Login, IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)));
     }
