@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::config::{SessionSettings, Settings, TrustedProxies};
+use crate::config::{MfaSettings, SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
+use crate::keys::SecretBox;
 use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
@@ -34,6 +35,10 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets; shared with the background sweep.
     pub rate_limits: Arc<RateLimits>,
+    /// Seals TOTP secrets at rest (`mfa.key` in the key directory).
+    pub secret_box: SecretBox,
+    /// The TOTP issuer name and the mfa_token lifetime.
+    pub mfa: MfaSettings,
 }
 
 impl AppState {
@@ -44,6 +49,7 @@ impl AppState {
         passwords: Passwords,
         tokens: Tokens,
         revocations: Arc<Revocations>,
+        secret_box: SecretBox,
     ) -> Self {
         Self {
             db,
@@ -60,6 +66,8 @@ impl AppState {
             recent_users: RecentUsers::new(),
             trusted_proxies: settings.trusted_proxies.clone(),
             rate_limits: Arc::new(RateLimits::new(&settings.rate_limits)),
+            secret_box,
+            mfa: settings.mfa.clone(),
         }
     }
 }

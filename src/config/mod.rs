@@ -8,6 +8,7 @@
 mod browser;
 mod database;
 mod logging;
+mod mfa;
 mod passwords;
 mod proxies;
 mod rate_limits;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use logging::LogSettings;
+pub use mfa::MfaSettings;
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
 pub use rate_limits::{Rate, RateLimitSettings};
@@ -52,6 +54,8 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets (`rate_limits.rs`).
     pub rate_limits: RateLimitSettings,
+    /// Two-factor authentication (`mfa.rs`).
+    pub mfa: MfaSettings,
 }
 
 impl Settings {
@@ -76,6 +80,7 @@ impl Settings {
             log: LogSettings::read(&vars)?,
             trusted_proxies: TrustedProxies::read(&vars)?,
             rate_limits: RateLimitSettings::read(&vars)?,
+            mfa: MfaSettings::read(&vars)?,
             server,
         };
         settings.validate()?;

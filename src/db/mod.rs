@@ -3,6 +3,7 @@
 
 mod connection;
 mod faults;
+pub mod mfa;
 mod migrations;
 pub mod models;
 pub mod schema;

@@ -30,6 +30,8 @@ pub struct Session {
     pub revoked_reason: Option<String>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// How the session was authenticated (RFC 8176 `amr` values, space-separated); `None` is password only.
+    pub amr: Option<String>,
 }
 
 /// What a new session records about the device that opened it.
@@ -68,6 +70,7 @@ impl Session {
             revoked_reason: None,
             user_agent: device.user_agent,
             ip: device.ip,
+            amr: None,
         }
     }
 }

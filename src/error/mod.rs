@@ -15,6 +15,7 @@ use crate::domain::{EmailError, PasswordError};
 use crate::passwords::HashError;
 use crate::rate_limits::Limited;
 pub use crate::tokens::TokenRejection;
+pub use mfa::MfaError;
 use rate_limited::{rate_limit_headers, retry_after_secs};
 
 /// Every error the API can answer with.
@@ -55,6 +56,8 @@ pub enum ApiError {
     /// The client's budget for this route is spent (per client IP).
     #[error("too many requests from this address; try again in {} s", retry_after_secs(.0))]
     RateLimited(Limited),
+    #[error("{0}")]
+    Mfa(#[from] MfaError),
     #[error("internal error")]
     Internal(String),
 }
@@ -88,6 +91,7 @@ impl ApiError {
             Self::Unavailable | Self::NotReady(_) => "service_unavailable",
             Self::Overloaded(_) => "unavailable",
             Self::RateLimited(_) => "rate_limited",
+            Self::Mfa(e) => e.code(),
             Self::Internal(_) => "internal_error",
         }
     }
@@ -123,6 +127,7 @@ impl ResponseError for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Mfa(e) => e.status(),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -237,6 +242,7 @@ impl From<crate::tokens::MintError> for ApiError {
     }
 }
 
+mod mfa;
 mod rate_limited;
 #[cfg(test)]
 mod tests;

@@ -33,15 +33,21 @@ pub enum Limit {
     Refresh,
     Logout,
     Password,
+    /// `POST /v1/auth/mfa`, the second step of a login.
+    Mfa,
+    /// The signed-in routes that enrol, confirm, disable or show a second factor.
+    MfaManage,
 }
 
 impl Limit {
-    const ALL: [Limit; 5] = [
+    const ALL: [Limit; 7] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
         Self::Logout,
         Self::Password,
+        Self::Mfa,
+        Self::MfaManage,
     ];
 
     /// The policy's name in the `RateLimit-Policy` and `RateLimit` headers.
@@ -52,6 +58,8 @@ impl Limit {
             Self::Refresh => "refresh-ip",
             Self::Logout => "logout-ip",
             Self::Password => "password-ip",
+            Self::Mfa => "mfa-ip",
+            Self::MfaManage => "mfa-manage-ip",
         }
     }
 
@@ -62,6 +70,8 @@ impl Limit {
             Self::Refresh => settings.refresh_ip,
             Self::Logout => settings.logout_ip,
             Self::Password => settings.password_ip,
+            Self::Mfa => settings.mfa_ip,
+            Self::MfaManage => settings.mfa_manage_ip,
         }
     }
 }
@@ -110,7 +120,8 @@ impl RateLimits {
             })
             .collect();
         let login_failures = LoginFailures::new(settings.login_ip_account, max_keys);
-        let ceilings = LoginCeilings::new(settings.login_account, settings.login_device, max_keys);
+        let (account, device) = (settings.login_account, settings.login_device);
+        let ceilings = LoginCeilings::new(account, device, settings.mfa_account, max_keys);
         Self {
             limiters,
             login_failures: Some(login_failures),

@@ -1,20 +1,19 @@
 //! POST /v1/auth/login
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonObject;
-use super::delivery::{self, TokenDelivery};
-use super::device::device_info;
-use super::token_response::TokenResponse;
+use super::delivery::TokenDelivery;
+use super::sign_in;
 use crate::client_ip::client_ip;
 use crate::cookies::DEVICE_COOKIE;
-use crate::db::models::{Session, User, now};
-use crate::db::{Db, sessions, users};
+use crate::db::models::{User, now};
+use crate::db::{Db, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::metrics::{self, Login};
+use crate::mfa;
 use crate::passwords::{Passwords, Verified};
 use crate::rate_limits::Ceiling;
 use crate::state::AppState;
@@ -30,7 +29,8 @@ pub struct LoginBody {
     pub device_token: Option<String>,
 }
 
-/// Checks the credentials and opens a new session; 200 with tokens. An unknown email and a wrong password
+/// Checks the credentials and opens a new session; 200 with tokens (or, for an account with MFA, 200 with an
+/// `mfa_token` for `POST /v1/auth/mfa`). An unknown email and a wrong password
 /// get the same answer after the same amount of work.
 pub async fn login(
     req: HttpRequest,
@@ -81,30 +81,14 @@ async fn log_in(
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
-    let session = Session::start(
-        &user.id,
-        device_info(&req, &state.trusted_proxies),
-        now(),
-        state.sessions.max_age,
-    );
-    let row = session.clone();
-    state
-        .db
-        .run(move |conn| sessions::insert(conn, &row))
-        .await?;
-    tracing::info!(user_id = %user.id, session_id = %session.id, device_token = device.is_some(), "logged in");
-    let mut response = TokenResponse::for_session(&state.tokens, &user, &session)?;
-    let device_token = state
-        .tokens
-        .mint_device(&user.id, session.created_at.and_utc().timestamp())?;
-    response.device_token = Some(device_token.token);
-    response.device_expires_in = device_token.expires_in;
-    Ok(delivery::respond(
-        &state.cookies,
-        &response,
-        body.token_delivery.unwrap_or_default(),
-        StatusCode::OK,
-    ))
+    if device.is_some() {
+        tracing::debug!(user_id = %user.id, "login under the device token's own budget");
+    }
+    if mfa::is_enabled(state, &user.id).await? {
+        return sign_in::mfa_challenge(state, &user).await;
+    }
+    let delivery = body.token_delivery.unwrap_or_default();
+    sign_in::open_session(state, &req, &user, None, None, delivery).await
 }
 
 async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {
