@@ -19,6 +19,7 @@ mod login;
 mod malformed;
 mod me;
 mod metrics;
+mod mfa;
 mod openapi;
 mod password;
 mod pruning;
