@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
 
 use crate::db::AnyConnection;
 use crate::db::schema::totp_factors;
@@ -33,7 +34,23 @@ pub fn find(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Option<TotpF
 }
 
 /// Stores a new pending factor in place of a pending one; `false` (nothing written) when an active factor exists.
+/// Two enrolments at once: the loser's insert meets the winner's row and goes again, replacing it (the last one
+/// started is the one to confirm), rather than failing.
 pub fn replace_pending(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    secret_sealed: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    match try_replace_pending(conn, user_id, secret_sealed, now) {
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            try_replace_pending(conn, user_id, secret_sealed, now)
+        }
+        other => other,
+    }
+}
+
+fn try_replace_pending(
     conn: &mut AnyConnection,
     user_id: &str,
     secret_sealed: &str,

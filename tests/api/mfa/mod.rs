@@ -4,6 +4,7 @@
 mod limits;
 mod login;
 mod manage;
+mod races;
 
 use std::time::Duration;
 
