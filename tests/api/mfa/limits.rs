@@ -61,6 +61,8 @@ async fn the_signed_in_mfa_routes_share_a_budget_per_address() {
     for (method, path) in [
         ("GET", "/v1/me/mfa"),
         ("POST", "/v1/me/mfa/totp"),
+        ("POST", "/v1/me/mfa/totp/confirm"),
+        ("POST", "/v1/me/mfa/totp/disable"),
         ("POST", "/v1/me/mfa/recovery-codes"),
     ] {
         let request = if method == "GET" {
