@@ -58,7 +58,11 @@ pub async fn check_code(
     let id = user_id.to_owned();
     let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
     let step = factor.filter(|f| f.active() != confirm).and_then(|f| {
-        let secret = state.secret_box.open(user_id, &f.secret_sealed)?;
+        let Some(secret) = state.secret_box.open(user_id, &f.secret_sealed) else {
+            // Sealed under another `mfa.key`, or an altered row: no code can match; the operator must know.
+            tracing::error!(%user_id, "a TOTP secret does not open with mfa.key");
+            return None;
+        };
         totp::matching_step(&secret, code, chrono::Utc::now().timestamp(), f.last_step)
     });
     let used = match step {
