@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::auth::Authenticated;
 use crate::db::mfa::{recovery_codes, totp};
 use crate::error::ApiError;
+use crate::routes::token_response::no_store;
 use crate::state::AppState;
 
 /// Whether the caller's TOTP factor is active or waiting for confirmation, and how many recovery codes are left.
@@ -29,7 +30,7 @@ pub async fn status(
         })
         .await?;
     let enabled = factor.as_ref().is_some_and(|f| f.active());
-    Ok(HttpResponse::Ok().json(MfaStatus {
+    Ok(no_store(HttpResponse::Ok()).json(MfaStatus {
         enabled,
         pending: factor.is_some() && !enabled,
         recovery_codes_left: if enabled { left } else { 0 },
