@@ -42,11 +42,13 @@ pub fn replace_pending(
     secret_sealed: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    match try_replace_pending(conn, user_id, secret_sealed, now) {
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            try_replace_pending(conn, user_id, secret_sealed, now)
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match try_replace_pending(conn, user_id, secret_sealed, now) {
+            Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) if attempts < 5 => {}
+            other => return other,
         }
-        other => other,
     }
 }
 
@@ -61,7 +63,9 @@ fn try_replace_pending(
             .filter(totp_factors::user_id.eq(user_id))
             .filter(totp_factors::confirmed_at.is_null());
         diesel::delete(pending).execute(conn)?;
-        if find(conn, user_id)?.is_some() {
+        // Only an active factor stops an enrolment; a pending row seen here was inserted by a concurrent
+        // enrolment just now, and the insert below meets it as a unique violation.
+        if find(conn, user_id)?.is_some_and(|f| f.active()) {
             return Ok(false);
         }
         diesel::insert_into(totp_factors::table)
