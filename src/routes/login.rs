@@ -30,8 +30,8 @@ pub struct LoginBody {
 }
 
 /// Checks the credentials and opens a new session; 200 with tokens (or, for an account with MFA, 200 with an
-/// `mfa_token` for `POST /v1/auth/mfa`). An unknown email and a wrong password
-/// get the same answer after the same amount of work.
+/// `mfa_token` for `POST /v1/auth/mfa`). An unknown email and a wrong password get the same answer after the same
+/// amount of work.
 pub async fn login(
     req: HttpRequest,
     body: JsonObject<LoginBody>,
