@@ -98,10 +98,18 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "409", "422"]
 [[operations]]
 include-path = ["/v1/auth/refresh", "/v1/auth/logout"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403"]
-# a new password must pass the same policy (422), after the current one is right (403 otherwise).
+# a new password must pass the same policy (422), after the current one is right (403 otherwise);
 [[operations]]
 include-path = "/v1/me/password"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422"]
+# a second factor needs a current code and an mfa_token authd issued (401), exactly one kind of code (400), an
+# aal2 session or a code for a step-up (403), and the factor in the right state (409): generated values have none.
+[[operations]]
+include-path = "/v1/auth/mfa"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401"]
+[[operations]]
+include-path = ["/v1/me/mfa/totp", "/v1/me/mfa/totp/confirm", "/v1/me/mfa/totp/disable", "/v1/me/mfa/recovery-codes"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409"]
 EOF
 }
 config main >"$work/main.toml"

@@ -14,6 +14,8 @@ pub mod domain;
 pub mod error;
 pub mod keys;
 pub mod metrics;
+pub mod mfa;
+pub mod notify;
 pub mod passwords;
 pub mod pruning;
 pub mod rate_limits;

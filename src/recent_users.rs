@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use quick_cache::sync::Cache;
 
-/// Serialised user views by user id. Bounded in size and age: nothing in the view changes today, and an account
+/// Serialised user views by user id. Bounded in size and age: what can change in the view (MFA on or off) removes the entry, and an account
 /// that is deleted has its sessions revoked, which the bearer middleware checks before this cache is consulted.
 /// Holding the JSON body, not the view, keeps this cache free of the HTTP types.
 pub struct RecentUsers {

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use crate::audit::Audit;
-use crate::config::{SessionSettings, Settings, TrustedProxies};
+use crate::config::{MfaSettings, SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
+use crate::keys::SecretBox;
 use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
@@ -37,6 +38,10 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// The queue of audit events that record no change (failed logins, rate-limit hits).
     pub audit: Audit,
+    /// Seals TOTP secrets at rest (`mfa.key` in the key directory).
+    pub secret_box: SecretBox,
+    /// The TOTP issuer name and the mfa_token lifetime.
+    pub mfa: MfaSettings,
 }
 
 impl AppState {
@@ -47,6 +52,7 @@ impl AppState {
         passwords: Passwords,
         tokens: Tokens,
         revocations: Arc<Revocations>,
+        secret_box: SecretBox,
     ) -> Self {
         Self {
             db,
@@ -64,6 +70,8 @@ impl AppState {
             trusted_proxies: settings.trusted_proxies.clone(),
             rate_limits: Arc::new(RateLimits::new(&settings.rate_limits)),
             audit: Audit::new(&settings.audit),
+            secret_box,
+            mfa: settings.mfa.clone(),
         }
     }
 }

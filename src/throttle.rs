@@ -33,6 +33,8 @@ guards! {
     limit_refresh => Refresh;
     limit_logout => Logout;
     limit_password => Password;
+    limit_mfa => Mfa;
+    limit_mfa_manage => MfaManage;
 }
 
 async fn guard<B: MessageBody>(

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod database;
 mod logging;
+mod mfa;
 mod passwords;
 mod proxies;
 mod rate_limits;
@@ -25,6 +26,7 @@ pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use logging::LogSettings;
+pub use mfa::MfaSettings;
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
 pub use rate_limits::{Rate, RateLimitSettings};
@@ -58,6 +60,8 @@ pub struct Settings {
     pub rate_limits: RateLimitSettings,
     /// The audit trail's retention (`audit.rs`).
     pub audit: AuditSettings,
+    /// Two-factor authentication (`mfa.rs`).
+    pub mfa: MfaSettings,
 }
 
 impl Settings {
@@ -83,6 +87,7 @@ impl Settings {
             trusted_proxies: TrustedProxies::read(&vars)?,
             rate_limits: RateLimitSettings::read(&vars)?,
             audit: AuditSettings::read(&vars)?,
+            mfa: MfaSettings::read(&vars)?,
             server,
         };
         settings.validate()?;

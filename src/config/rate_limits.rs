@@ -65,6 +65,13 @@ pub struct RateLimitSettings {
     pub login_device: Rate,
     /// Where the counters are shared with other instances; `None`: in this process only.
     pub redis: Option<RedisSettings>,
+    /// `POST /v1/auth/mfa` per client IP.
+    pub mfa_ip: Rate,
+    /// The signed-in MFA routes (enrol, confirm, disable, recovery codes, status) per client IP.
+    pub mfa_manage_ip: Rate,
+    /// Wrong second-factor codes per account, from every client and route together; beyond it every code of
+    /// the account is refused until the count fades (a 6-digit code must not be guessable at scale).
+    pub mfa_account: Rate,
 }
 
 impl Default for RateLimitSettings {
@@ -80,6 +87,9 @@ impl Default for RateLimitSettings {
             login_account: Rate::per_hour(100),
             login_device: Rate::per_hour(10),
             redis: None,
+            mfa_ip: Rate::per_minute(10),
+            mfa_manage_ip: Rate::per_minute(30),
+            mfa_account: Rate::per_hour(10),
         }
     }
 }
@@ -116,6 +126,13 @@ impl RateLimitSettings {
             )?,
             login_device: rate(vars, "AUTHD_RATE_LIMIT_LOGIN_DEVICE", defaults.login_device)?,
             redis: RedisSettings::read(vars)?,
+            mfa_ip: rate(vars, "AUTHD_RATE_LIMIT_MFA_IP", defaults.mfa_ip)?,
+            mfa_manage_ip: rate(
+                vars,
+                "AUTHD_RATE_LIMIT_MFA_MANAGE_IP",
+                defaults.mfa_manage_ip,
+            )?,
+            mfa_account: rate(vars, "AUTHD_RATE_LIMIT_MFA_ACCOUNT", defaults.mfa_account)?,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod admin_keys;
 mod connection;
 pub mod events;
 mod faults;
+pub mod mfa;
 mod migrations;
 pub mod models;
 pub mod schema;

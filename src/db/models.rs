@@ -56,6 +56,8 @@ pub struct Session {
     pub revoked_reason: Option<String>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// How the session was authenticated (RFC 8176 `amr` values, space-separated); `None` is password only.
+    pub amr: Option<String>,
 }
 
 /// One audit event as stored (`events.rs` names its kinds and outcomes).
@@ -109,6 +111,7 @@ impl Session {
             revoked_reason: None,
             user_agent: device.user_agent,
             ip: device.ip,
+            amr: None,
         }
     }
 }

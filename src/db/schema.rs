@@ -25,6 +25,37 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         ip -> Nullable<Text>,
+        amr -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Text,
+        secret_sealed -> Text,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (jti) {
+        jti -> Text,
+        user_id -> Text,
+        attempts -> BigInt,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 

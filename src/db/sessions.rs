@@ -53,6 +53,7 @@ pub fn insert(conn: &mut AnyConnection, session: &Session) -> QueryResult<()> {
             sessions::revoked_reason.eq(&session.revoked_reason),
             sessions::user_agent.eq(&session.user_agent),
             sessions::ip.eq(&session.ip),
+            sessions::amr.eq(&session.amr),
         ))
         .execute(conn)
         .map(drop)

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::rate_limits::Limited;
 pub use crate::tokens::TokenRejection;
+pub use mfa::MfaError;
 use rate_limited::{rate_limit_headers, retry_after_secs};
 
 /// Every error the API can answer with.
@@ -63,6 +64,8 @@ pub enum ApiError {
     /// The password (or provider) login succeeded, but an operator disabled the account.
     #[error("this account is disabled")]
     AccountDisabled,
+    #[error("{0}")]
+    Mfa(#[from] MfaError),
     #[error("internal error")]
     Internal(String),
 }
@@ -100,6 +103,7 @@ impl ApiError {
             Self::InsufficientRights => "insufficient_rights",
             Self::AccountDisabled => "account_disabled",
             Self::InsufficientScope => "insufficient_scope",
+            Self::Mfa(e) => e.code(),
             Self::Internal(_) => "internal_error",
         }
     }
@@ -140,6 +144,7 @@ impl ResponseError for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Mfa(e) => e.status(),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -201,6 +206,7 @@ impl ResponseError for ApiError {
 }
 
 mod conversions;
+mod mfa;
 mod rate_limited;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! Argon2id hashing on a fixed pool of hashing threads (see `pool`), with a bounded queue in front.
 
+mod codes;
 mod phc;
 mod pool;
 

@@ -19,19 +19,23 @@ pub enum Ceiling<'a> {
     Account(&'a str),
     /// A device token's own (its `jti`), for the client that presents it.
     Device(&'a str),
+    /// Wrong second-factor codes of an account (its user id), from every client and route together.
+    Mfa(&'a str),
 }
 
 /// The account ceiling and the device tokens' own.
 pub struct LoginCeilings {
     account: FailureCeiling,
     device: FailureCeiling,
+    mfa: FailureCeiling,
 }
 
 impl LoginCeilings {
-    pub fn new(account: Rate, device: Rate, max_keys: usize) -> Self {
+    pub fn new(account: Rate, device: Rate, mfa: Rate, max_keys: usize) -> Self {
         Self {
             account: FailureCeiling::new("login-account", account, max_keys),
             device: FailureCeiling::new("login-device", device, max_keys),
+            mfa: FailureCeiling::new("mfa-account", mfa, max_keys),
         }
     }
 
@@ -39,6 +43,7 @@ impl LoginCeilings {
         match ceiling {
             Ceiling::Account(email) => (&self.account, email),
             Ceiling::Device(jti) => (&self.device, jti),
+            Ceiling::Mfa(user_id) => (&self.mfa, user_id),
         }
     }
 
@@ -61,6 +66,7 @@ impl LoginCeilings {
     pub fn retain_recent(&self, now: Instant) {
         self.account.retain_recent(now);
         self.device.retain_recent(now);
+        self.mfa.retain_recent(now);
     }
 }
 

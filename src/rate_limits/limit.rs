@@ -16,15 +16,21 @@ pub enum Limit {
     Refresh,
     Logout,
     Password,
+    /// `POST /v1/auth/mfa`, the second step of a login.
+    Mfa,
+    /// The signed-in routes that enrol, confirm, disable or show a second factor.
+    MfaManage,
 }
 
 impl Limit {
-    pub(super) const ALL: [Limit; 5] = [
+    pub(super) const ALL: [Limit; 7] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
         Self::Logout,
         Self::Password,
+        Self::Mfa,
+        Self::MfaManage,
     ];
 
     /// The policy's name in the `RateLimit-Policy` and `RateLimit` headers.
@@ -35,6 +41,8 @@ impl Limit {
             Self::Refresh => "refresh-ip",
             Self::Logout => "logout-ip",
             Self::Password => "password-ip",
+            Self::Mfa => "mfa-ip",
+            Self::MfaManage => "mfa-manage-ip",
         }
     }
 
@@ -45,6 +53,8 @@ impl Limit {
             Self::Refresh => settings.refresh_ip,
             Self::Logout => settings.logout_ip,
             Self::Password => settings.password_ip,
+            Self::Mfa => settings.mfa_ip,
+            Self::MfaManage => settings.mfa_manage_ip,
         }
     }
 }

@@ -46,9 +46,14 @@ impl RateLimits {
                 })
                 .ok(),
         };
-        let ceilings = settings
-            .enabled
-            .then(|| LoginCeilings::new(settings.login_account, settings.login_device, MAX_KEYS));
+        let ceilings = settings.enabled.then(|| {
+            LoginCeilings::new(
+                settings.login_account,
+                settings.login_device,
+                settings.mfa_account,
+                MAX_KEYS,
+            )
+        });
         Self {
             local: Local::with_max_keys(settings, MAX_KEYS),
             shared,

@@ -1,22 +1,20 @@
 //! POST /v1/auth/login
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonObject;
-use super::delivery::{self, TokenDelivery};
+use super::delivery::TokenDelivery;
 use super::device::device_info;
-use super::token_response::TokenResponse;
-use crate::audit::record;
+use super::sign_in;
 use crate::client_ip::client_ip;
 use crate::cookies::DEVICE_COOKIE;
-use crate::db::events::EventKind;
-use crate::db::models::{DeviceInfo, Session, User, now};
-use crate::db::{Db, events, users};
+use crate::db::models::{DeviceInfo, User, now};
+use crate::db::{Db, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::metrics::{self, Login};
+use crate::mfa;
 use crate::passwords::{Passwords, Verified};
 use crate::rate_limits::Ceiling;
 use crate::state::AppState;
@@ -32,8 +30,9 @@ pub struct LoginBody {
     pub device_token: Option<String>,
 }
 
-/// Checks the credentials and opens a new session; 200 with tokens. An unknown email and a wrong password
-/// get the same answer after the same amount of work.
+/// Checks the credentials and opens a new session; 200 with tokens (or, for an account with MFA, 200 with an
+/// `mfa_token` for `POST /v1/auth/mfa`). An unknown email and a wrong password get the same answer after the same
+/// amount of work.
 pub async fn login(
     req: HttpRequest,
     body: JsonObject<LoginBody>,
@@ -119,53 +118,11 @@ async fn log_in(
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
-    let session = open_session(state, &req, &user, device.is_some()).await?;
-    tracing::info!(user_id = %user.id, session_id = %session.id, device_token = device.is_some(), "logged in");
-    let mut response = TokenResponse::for_session(&state.tokens, &user, &session)?;
-    let device_token = state
-        .tokens
-        .mint_device(&user.id, session.created_at.and_utc().timestamp())?;
-    response.device_token = Some(device_token.token);
-    response.device_expires_in = device_token.expires_in;
-    Ok(delivery::respond(
-        &state.cookies,
-        &response,
-        body.token_delivery.unwrap_or_default(),
-        StatusCode::OK,
-    ))
-}
-
-/// Stores a new session of `user` for this client, with its `login` event and, when the client presented a
-/// device token, a `device_token_used` event, in one transaction.
-async fn open_session(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &User,
-    with_device: bool,
-) -> Result<Session, ApiError> {
-    let session = Session::start(
-        &user.id,
-        device_info(req, &state.trusted_proxies),
-        now(),
-        state.sessions.max_age,
-    );
-    let row = session.clone();
-    state
-        .db
-        .run_in_transaction(move |conn| {
-            record::session_opened(conn, EventKind::Login, &row)?;
-            if with_device {
-                let client = DeviceInfo {
-                    user_agent: row.user_agent.clone(),
-                    ip: row.ip.clone(),
-                };
-                let used = record::device_token_used(&row, &client, row.created_at);
-                events::insert(conn, &[used])?;
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(session)
+    if mfa::is_enabled(state, &user.id).await? {
+        return sign_in::mfa_challenge(state, &user).await;
+    }
+    let delivery = body.token_delivery.unwrap_or_default();
+    sign_in::open_session(state, &req, &user, None, None, delivery, device.is_some()).await
 }
 
 async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {

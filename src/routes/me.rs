@@ -7,6 +7,7 @@ use super::token_response::{UserView, no_store};
 use crate::auth::Authenticated;
 use crate::db::users;
 use crate::error::{ApiError, TokenRejection};
+use crate::mfa;
 use crate::state::AppState;
 
 /// The caller's account.
@@ -25,7 +26,9 @@ pub async fn me(
         .await?;
     // A valid token for an account that no longer exists: its sessions are gone with it.
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
-    let body = serde_json::to_vec(&UserView::from(&user)).map_err(ApiError::internal)?;
+    let mut view = UserView::from(&user);
+    view.mfa_enabled = Some(mfa::is_enabled(&state, &user.id).await?);
+    let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let body = Bytes::from(body);
     state.recent_users.insert(user_id, body.clone());
     Ok(respond(body))

@@ -14,6 +14,7 @@ use crate::db::sessions::{self, RevokeReason};
 use crate::db::users;
 use crate::domain::Password;
 use crate::error::{ApiError, TokenRejection};
+use crate::mfa;
 use crate::passwords::Verified;
 use crate::state::AppState;
 
@@ -22,9 +23,13 @@ use crate::state::AppState;
 pub struct PasswordChange {
     current_password: String,
     new_password: String,
+    /// A current TOTP code: needed when MFA is on and the session is not aal2.
+    #[serde(default)]
+    code: Option<String>,
 }
 
-/// Changes the caller's password after checking the current one, then ends every other session.
+/// Changes the caller's password after checking the current one (and, with MFA on, an aal2 session or a current
+/// code), then ends every other session.
 pub async fn change(
     req: HttpRequest,
     caller: Authenticated,
@@ -40,6 +45,7 @@ pub async fn change(
     let PasswordChange {
         current_password,
         new_password,
+        code,
     } = body.0;
     let user_id = caller.0.sub.clone();
     let user = db
@@ -55,6 +61,8 @@ pub async fn change(
     {
         return Err(ApiError::WrongCurrentPassword);
     }
+    let acr = caller.0.acr.as_deref();
+    mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
     let hash = passwords
         .hash_new(Password::new(&new_password), user.email.clone())
         .await?;

@@ -16,6 +16,9 @@ pub struct UserView {
     pub id: String,
     pub email: String,
     pub created_at: String,
+    /// `GET /v1/me` only: whether logins need a second factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_enabled: Option<bool>,
 }
 
 impl From<&User> for UserView {
@@ -24,6 +27,7 @@ impl From<&User> for UserView {
             id: user.id.clone(),
             email: user.email.clone(),
             created_at: rfc3339(user.created_at),
+            mfa_enabled: None,
         }
     }
 }
@@ -43,6 +47,9 @@ pub struct TokenResponse {
     /// Seconds the device token lives (its cookie's `Max-Age`).
     #[serde(skip)]
     pub device_expires_in: i64,
+    /// `POST /v1/auth/mfa` with a recovery code: how many unused ones the account has left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes_left: Option<i64>,
 }
 
 impl TokenResponse {
@@ -56,6 +63,7 @@ impl TokenResponse {
             issued_at: session.last_used_at.and_utc().timestamp(),
             session_ends_at: session.expires_at.and_utc().timestamp(),
             roles: &roles,
+            amr: session.amr.as_deref(),
         };
         let access = tokens.mint_access(&generation)?;
         let refresh = tokens.mint_refresh(&generation)?;
@@ -68,6 +76,7 @@ impl TokenResponse {
             user: user.into(),
             device_token: None,
             device_expires_in: 0,
+            recovery_codes_left: None,
         })
     }
 

@@ -68,7 +68,9 @@ impl Application {
         let tokens = load_tokens(&settings)?;
         let (db, revocations) = open_database(&settings, tokens.access_token_window())?;
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
-        let state = AppState::new(&settings, db, passwords, tokens, revocations);
+        // After the ring: its directory exists by now.
+        let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)?;
+        let state = AppState::new(&settings, db, passwords, tokens, revocations, secret_box);
         if !state.rate_limits.enabled() {
             tracing::warn!(
                 "AUTHD_RATE_LIMITS=off: signup, login, refresh, logout and password change are not rate-limited"

@@ -17,6 +17,12 @@ pub struct AccessClaims {
     /// The user's roles when the token was minted (RFC 9068 §2.2.3.1 style); absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// How the session was authenticated (RFC 8176: `pwd`, `otp`, and `rcv` for a recovery code).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// The assurance level those methods reach: `aal1`, or `aal2` with a second factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
 }
 
 /// Claims of a refresh token. Everything in it derives from the session row, so the same generation always

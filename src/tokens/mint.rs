@@ -5,6 +5,7 @@
 use jsonwebtoken::{Header, encode};
 use uuid::Uuid;
 
+use super::amr::{acr, methods};
 use super::{AccessClaims, RefreshClaims, TokenKind, Tokens};
 
 /// A signed token and its lifetime in seconds from issue.
@@ -31,6 +32,8 @@ pub struct SessionGeneration<'a> {
     pub session_ends_at: i64,
     /// The user's roles, carried by the access token.
     pub roles: &'a [String],
+    /// The session's stored `amr` (space-separated; `None`: password only), carried by the access token.
+    pub amr: Option<&'a str>,
 }
 
 /// A token could not be signed (a key unusable for its algorithm); the caller answers 500.
@@ -43,6 +46,7 @@ impl Tokens {
     pub fn mint_access(&self, session: &SessionGeneration<'_>) -> Result<MintedToken, MintError> {
         let issued = session.issued_at;
         let ttl = seconds(self.access_ttl);
+        let amr = methods(session.amr);
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             sub: session.subject.to_owned(),
@@ -52,6 +56,8 @@ impl Tokens {
             jti: token_id(session, TokenKind::Access),
             sid: session.session_id.to_owned(),
             roles: session.roles.to_vec(),
+            acr: Some(acr(&amr).to_owned()),
+            amr,
         };
         Ok(MintedToken {
             token: self.sign(TokenKind::Access, &claims)?,

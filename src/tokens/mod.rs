@@ -1,8 +1,10 @@
 //! Minting and verifying the service's JWTs, and the cache of verified access tokens. The keys they are signed
 //! with live in `crate::keys`; this module takes plain values (no database rows, no HTTP types).
 
+pub mod amr;
 mod claims;
 mod device;
+mod mfa;
 mod mint;
 mod rejection;
 mod verified;
@@ -10,6 +12,7 @@ mod verify;
 
 pub use claims::{AccessClaims, RefreshClaims};
 pub use device::DeviceClaims;
+pub use mfa::MfaClaims;
 pub use mint::{MintError, MintedToken, SessionGeneration};
 pub use rejection::TokenRejection;
 // Every token is of one kind; callers name it with the claims.

@@ -143,14 +143,16 @@ async fn connections_beyond_the_limit_wait_until_one_closes() {
 
 #[actix_web::test]
 async fn a_request_past_the_handler_deadline_gets_503_with_retry_after() {
-    // One hashing thread at a real cost: twenty logins queue for well over the one-second deadline.
+    // One hashing thread at a real cost: forty logins queue for well over the one-second deadline.
     let app = spawn_app_with(
         Backend::Sqlite,
         &[
             ("AUTHD_HANDLER_TIMEOUT", "1s"),
             ("AUTHD_ARGON2_MEMORY_KIB", "19456"),
-            ("AUTHD_ARGON2_ITERATIONS", "6"),
+            ("AUTHD_ARGON2_ITERATIONS", "12"),
             ("AUTHD_MAX_CONCURRENT_HASHES", "1"),
+            // Every login waits in the queue (a full queue would also be a 503, for another reason).
+            ("AUTHD_MAX_QUEUED_HASHES", "64"),
             ("AUTHD_RATE_LIMITS", "off"),
         ],
     )
@@ -158,7 +160,7 @@ async fn a_request_past_the_handler_deadline_gets_503_with_retry_after() {
     // An unknown email costs one full hash too (the stand-in), and needs no signup that could itself miss the
     // deadline on a busy machine.
     let started = Instant::now();
-    let logins = (0..20).map(|_| app.login("late@example.com", PASSWORD));
+    let logins = (0..40).map(|_| app.login("late@example.com", PASSWORD));
     let answers = futures::future::join_all(logins).await;
     let elapsed = started.elapsed();
     let mut late = 0;

@@ -21,6 +21,7 @@ mod login;
 mod malformed;
 mod me;
 mod metrics;
+mod mfa;
 mod openapi;
 mod password;
 mod properties;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use authd::error::{ApiError, TokenRejection};
+use authd::error::{ApiError, MfaError, TokenRejection};
 use authd::rate_limits::Limited;
 use authd::routes::ROUTES;
 use serde_json::{Value, json};
@@ -36,6 +36,11 @@ const ERROR_CODES: &[&str] = &[
     "service_unavailable",
     "unavailable",
     "rate_limited",
+    "invalid_code",
+    "mfa_required",
+    "mfa_already_enabled",
+    "mfa_not_enabled",
+    "mfa_not_pending",
     "internal_error",
 ];
 
@@ -258,6 +263,11 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::InsufficientRights,
         ApiError::AccountDisabled,
         ApiError::InsufficientScope,
+        ApiError::Mfa(MfaError::InvalidCode),
+        ApiError::Mfa(MfaError::Required),
+        ApiError::Mfa(MfaError::AlreadyEnabled),
+        ApiError::Mfa(MfaError::NotEnabled),
+        ApiError::Mfa(MfaError::NotPending),
         ApiError::Internal(String::new()),
     ];
     for error in &all {
@@ -282,6 +292,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::InsufficientRights
             | ApiError::AccountDisabled
             | ApiError::InsufficientScope
+            | ApiError::Mfa(_)
             | ApiError::Internal(_) => {}
         }
     }

@@ -1,0 +1,190 @@
+//! Two-factor authentication with TOTP (RFC 6238) and recovery codes: the rules, over the database and the
+//! hashing threads. The routes in `routes/mfa/` and `routes/login.rs` call these; so do other routes that need a
+//! step-up (`require_step_up`) or a factor on password reset (`check_reset_factor`).
+//!
+//! A code is good once: the factor stores the last accepted time step and a code is accepted only for a later
+//! one, by compare-and-set, so two concurrent uses of one code cannot both pass. Wrong codes count against the
+//! account's `mfa-account` ceiling, whichever route they came through.
+
+pub mod codes;
+pub mod enrolment;
+pub mod totp;
+
+use crate::db::mfa::{recovery_codes, totp as factors};
+use crate::db::models::now;
+use crate::error::{ApiError, MfaError};
+use crate::rate_limits::Ceiling;
+use crate::state::AppState;
+use crate::tokens::amr;
+
+/// Wrong codes one mfa_token takes; the next attempt finds it burned.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// The second factor a request proved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proved {
+    /// A TOTP code.
+    Otp,
+    /// A recovery code; this many are left.
+    RecoveryCode { left: i64 },
+}
+
+impl Proved {
+    /// The RFC 8176 `amr` value.
+    pub fn amr(self) -> &'static str {
+        match self {
+            Self::Otp => amr::OTP,
+            Self::RecoveryCode { .. } => amr::RECOVERY_CODE,
+        }
+    }
+}
+
+/// Whether the user has an active (confirmed) factor.
+pub async fn is_enabled(state: &AppState, user_id: &str) -> Result<bool, ApiError> {
+    let id = user_id.to_owned();
+    let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
+    Ok(factor.is_some_and(|f| f.active()))
+}
+
+/// Checks a TOTP code against the user's factor and uses its time step up. With `confirm`, the factor must be
+/// pending and is activated; otherwise it must be active. Wrong, replayed and unknown are all `invalid_code`.
+pub async fn check_code(
+    state: &AppState,
+    user_id: &str,
+    code: &str,
+    confirm: bool,
+) -> Result<(), ApiError> {
+    state
+        .rate_limits
+        .check_ceiling(Ceiling::Mfa(user_id))
+        .await?;
+    let id = user_id.to_owned();
+    let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
+    let step = factor.filter(|f| f.active() != confirm).and_then(|f| {
+        let Some(secret) = state.secret_box.open(user_id, &f.secret_sealed) else {
+            // Sealed under another `mfa.key`, or an altered row: no code can match; the operator must know.
+            tracing::error!(%user_id, "a TOTP secret does not open with mfa.key");
+            return None;
+        };
+        totp::matching_step(&secret, code, chrono::Utc::now().timestamp(), f.last_step)
+    });
+    let used = match step {
+        Some(step) => {
+            let (id, at) = (user_id.to_owned(), confirm.then(now));
+            state
+                .db
+                .run(move |conn| factors::use_step(conn, &id, step, at))
+                .await?
+        }
+        None => false,
+    };
+    if !used {
+        state
+            .rate_limits
+            .ceiling_failed(Ceiling::Mfa(user_id))
+            .await;
+        return Err(MfaError::InvalidCode.into());
+    }
+    Ok(())
+}
+
+/// Checks a recovery code and uses it up; returns how many are left.
+pub async fn use_recovery_code(
+    state: &AppState,
+    user_id: &str,
+    typed: &str,
+) -> Result<i64, ApiError> {
+    state
+        .rate_limits
+        .check_ceiling(Ceiling::Mfa(user_id))
+        .await?;
+    let failed = || async {
+        state
+            .rate_limits
+            .ceiling_failed(Ceiling::Mfa(user_id))
+            .await;
+        ApiError::from(MfaError::InvalidCode)
+    };
+    let Some(code) = codes::normalize_recovery_code(typed) else {
+        return Err(failed().await);
+    };
+    let id = user_id.to_owned();
+    let unused = state
+        .db
+        .run(move |conn| recovery_codes::unused(conn, &id))
+        .await?;
+    let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
+    let Some(index) = state.passwords.find_code(code, hashes).await? else {
+        return Err(failed().await);
+    };
+    let (code_id, id, at) = (unused[index].0.clone(), user_id.to_owned(), now());
+    let left = state
+        .db
+        .run(move |conn| {
+            let used = recovery_codes::mark_used(conn, &code_id, at)?;
+            Ok(used.then_some(recovery_codes::count_unused(conn, &id)?))
+        })
+        .await?;
+    let Some(left) = left else {
+        return Err(failed().await);
+    };
+    crate::notify::recovery_code_used(user_id, left);
+    Ok(left)
+}
+
+/// A TOTP code or a recovery code, whichever was sent (exactly one must be).
+pub async fn check_either(
+    state: &AppState,
+    user_id: &str,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+) -> Result<Proved, ApiError> {
+    match (code, recovery_code) {
+        (Some(code), None) => check_code(state, user_id, code, false)
+            .await
+            .map(|()| Proved::Otp),
+        (None, Some(typed)) => use_recovery_code(state, user_id, typed)
+            .await
+            .map(|left| Proved::RecoveryCode { left }),
+        _ => Err(ApiError::InvalidRequest(
+            "send either code or recovery_code".into(),
+        )),
+    }
+}
+
+/// The step-up rule for sensitive changes (disabling MFA, new recovery codes, password or email change): an
+/// account with active MFA needs an aal2 session (`acr` of the caller's access token) or a current code in the
+/// request; otherwise `403 mfa_required`. Accounts without MFA pass.
+pub async fn require_step_up(
+    state: &AppState,
+    user_id: &str,
+    acr: Option<&str>,
+    code: Option<&str>,
+) -> Result<(), ApiError> {
+    if acr == Some(amr::AAL2) || !is_enabled(state, user_id).await? {
+        return Ok(());
+    }
+    match code {
+        Some(code) => check_code(state, user_id, code, false).await,
+        None => Err(MfaError::Required.into()),
+    }
+}
+
+/// The rule for password reset (which proves only the mailbox): an account with active MFA must also send a
+/// current code or a recovery code; without either, `403 mfa_required`. Accounts without MFA pass.
+pub async fn check_reset_factor(
+    state: &AppState,
+    user_id: &str,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+) -> Result<(), ApiError> {
+    if !is_enabled(state, user_id).await? {
+        return Ok(());
+    }
+    if code.is_none() && recovery_code.is_none() {
+        return Err(MfaError::Required.into());
+    }
+    check_either(state, user_id, code, recovery_code)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,89 @@
+//! POST /v1/auth/mfa
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db::mfa::challenges;
+use crate::db::models::now;
+use crate::db::users;
+use crate::error::{ApiError, MfaError, TokenRejection};
+use crate::mfa::{self, MAX_ATTEMPTS};
+use crate::routes::body::JsonObject;
+use crate::routes::delivery::TokenDelivery;
+use crate::routes::sign_in;
+use crate::state::AppState;
+use crate::tokens::amr;
+
+/// The mfa_token of the password step and one of the two kinds of code.
+#[derive(Deserialize)]
+pub struct Complete {
+    mfa_token: String,
+    code: Option<String>,
+    recovery_code: Option<String>,
+    token_delivery: Option<TokenDelivery>,
+}
+
+/// Completes a login with a second factor: 200 with tokens (`amr` `pwd otp` or `pwd rcv`, `acr` `aal2`). A
+/// forged, expired, used or burned mfa_token is `401 invalid_grant`; a wrong code `401 invalid_code`, and the
+/// fifth wrong code burns the mfa_token.
+pub async fn complete(
+    req: HttpRequest,
+    body: JsonObject<Complete>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let claims = state
+        .tokens
+        .verify_mfa(&body.mfa_token)
+        .map_err(ApiError::InvalidGrant)?;
+    let (jti, user_id) = (claims.jti.clone(), claims.sub.clone());
+    let ended = ApiError::InvalidGrant(TokenRejection::SessionRevoked);
+    let (j, u) = (jti.clone(), user_id.clone());
+    let open = state
+        .db
+        .run(move |conn| challenges::is_open(conn, &j, &u, now(), MAX_ATTEMPTS))
+        .await?;
+    if !open {
+        return Err(ended);
+    }
+    let proved = mfa::check_either(
+        &state,
+        &user_id,
+        body.code.as_deref(),
+        body.recovery_code.as_deref(),
+    )
+    .await;
+    let proved = match proved {
+        Err(ApiError::Mfa(MfaError::InvalidCode)) => {
+            let j = jti.clone();
+            state
+                .db
+                .run(move |conn| challenges::failed(conn, &j))
+                .await?;
+            return Err(MfaError::InvalidCode.into());
+        }
+        other => other?,
+    };
+    let (j, u) = (jti, user_id.clone());
+    let user = state
+        .db
+        .run(move |conn| {
+            if !challenges::consume(conn, &j, &u, now(), MAX_ATTEMPTS)? {
+                return Ok(None);
+            }
+            users::find_by_id(conn, &u)
+        })
+        .await?;
+    let user = user.ok_or(ended)?;
+    // Disabled by an operator between the password and the code.
+    if user.disabled_at.is_some() {
+        return Err(ApiError::AccountDisabled);
+    }
+    let left = match proved {
+        mfa::Proved::RecoveryCode { left } => Some(left),
+        mfa::Proved::Otp => None,
+    };
+    let methods = format!("{} {}", amr::PASSWORD, proved.amr());
+    let delivery = body.token_delivery.unwrap_or_default();
+    sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
+}

@@ -1,0 +1,29 @@
+//! POST /v1/me/mfa/recovery-codes
+
+use actix_web::{HttpResponse, web};
+
+use super::disable::StepUp;
+use super::new_recovery_codes;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, MfaError};
+use crate::mfa;
+use crate::routes::body::JsonObject;
+use crate::routes::token_response::no_store;
+use crate::state::AppState;
+
+/// Replaces every recovery code with a new set (after a step-up), shown this once.
+pub async fn regenerate(
+    caller: Authenticated,
+    body: JsonObject<StepUp>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = caller.0.sub.clone();
+    if !mfa::is_enabled(&state, &user_id).await? {
+        return Err(MfaError::NotEnabled.into());
+    }
+    let acr = caller.0.acr.as_deref();
+    mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
+    let codes = new_recovery_codes(&state, &user_id).await?;
+    tracing::info!(%user_id, "recovery codes replaced");
+    Ok(no_store(HttpResponse::Ok()).json(codes))
+}
