@@ -12,6 +12,7 @@ use super::caller::AdminCaller;
 use super::views::AdminUser;
 use crate::audit::record;
 use crate::client_ip::client_ip;
+use crate::db::mfa::{recovery_codes, totp};
 use crate::db::models::{AuthEvent, DeviceInfo, now};
 use crate::db::sessions::RevokeReason;
 use crate::db::{accounts, events, sessions, users};
@@ -142,8 +143,8 @@ pub async fn logout(
     Ok(no_store(HttpResponse::Ok()).json(json!({"sessions_revoked": revoked})))
 }
 
-/// Deletes the account: its email, hash and roles are gone at once, every session is revoked, and its audit
-/// events keep only ids (addresses and user agents are wiped); 204.
+/// Deletes the account: its email, hash, roles and second factor are gone at once, every session is revoked, and
+/// its audit events keep only ids (addresses and user agents are wiped); 204.
 pub async fn delete(
     caller: AdminCaller,
     req: HttpRequest,
@@ -162,6 +163,8 @@ pub async fn delete(
             let reason = RevokeReason::AccountDeleted;
             events::insert(conn, &actor.trail(&user_id, "delete", &ended, reason, at))?;
             events::scrub_user(conn, &user_id)?;
+            totp::delete(conn, &user_id)?;
+            recovery_codes::delete_all(conn, &user_id)?;
             Ok(Some(ended))
         })
         .await?

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::caller::AdminCaller;
 use super::views::{AdminSession, AdminUser};
+use crate::db::mfa::{recovery_codes, totp};
 use crate::db::models::now;
 use crate::db::{accounts, events, sessions, users};
 use crate::error::ApiError;
@@ -65,7 +66,7 @@ pub async fn list(
     Ok(no_store(HttpResponse::Ok()).json(json!({"users": page, "next_cursor": next_cursor})))
 }
 
-/// One account with its live sessions, identities and its 20 most recent audit events.
+/// One account with its live sessions, identities, MFA state and its 20 most recent audit events.
 pub async fn show(
     _caller: AdminCaller,
     id: web::Path<String>,
@@ -82,10 +83,16 @@ pub async fn show(
             };
             let live = sessions::list_live(conn, &user.id, at, cutoff)?;
             let recent = events::page_for_user(conn, &user.id, None, RECENT_EVENTS)?;
-            Ok(Some((user, live, recent)))
+            let factor = totp::find(conn, &user.id)?;
+            let mfa = json!({
+                "enabled": factor.as_ref().is_some_and(|f| f.active()),
+                "pending": factor.as_ref().is_some_and(|f| !f.active()),
+                "recovery_codes_left": recovery_codes::count_unused(conn, &user.id)?,
+            });
+            Ok(Some((user, live, recent, mfa)))
         })
         .await?;
-    let (user, live, recent) = found.ok_or(ApiError::NotFound)?;
+    let (user, live, recent, mfa) = found.ok_or(ApiError::NotFound)?;
     let sessions: Vec<AdminSession> = live.into_iter().map(AdminSession::from).collect();
     let events: Vec<EventView> = recent.into_iter().map(EventView::from).collect();
     Ok(no_store(HttpResponse::Ok()).json(json!({
@@ -93,6 +100,7 @@ pub async fn show(
         "sessions": sessions,
         // Social login is not built yet: no account has an identity.
         "identities": [],
+        "mfa": mfa,
         "events": events,
     })))
 }

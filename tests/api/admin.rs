@@ -227,6 +227,10 @@ async fn accounts_are_searched_and_paged(backend: Backend) {
     )
     .await;
     assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        shown["mfa"],
+        json!({"enabled": false, "pending": false, "recovery_codes_left": 0})
+    );
     assert!(shown.to_string().find("argon2").is_none());
     for bad in ["?limit=0", "?limit=201", "?cursor=nope", "?limit=x"] {
         let response = admin(

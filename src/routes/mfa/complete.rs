@@ -74,11 +74,10 @@ pub async fn complete(
             users::find_by_id(conn, &u)
         })
         .await?;
+    // Gone, or disabled by an operator between the password and the code.
     let user = user.ok_or(ended)?;
-    // Disabled by an operator between the password and the code.
-    if user.disabled_at.is_some() {
-        return Err(ApiError::AccountDisabled);
-    }
+    user.disabled_at
+        .map_or(Ok(()), |_| Err(ApiError::AccountDisabled))?;
     let left = match proved {
         mfa::Proved::RecoveryCode { left } => Some(left),
         mfa::Proved::Otp => None,
