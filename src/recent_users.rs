@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use quick_cache::sync::Cache;
 
-/// Serialised user views by user id. Bounded in size and age: nothing in the view changes today, and an account
+/// Serialised user views by user id. Bounded in size and age; a change of the address or its verification
+/// removes the entry (`remove`), and an account
 /// that is deleted has its sessions revoked, which the bearer middleware checks before this cache is consulted.
 /// Holding the JSON body, not the view, keeps this cache free of the HTTP types.
 pub struct RecentUsers {
@@ -29,6 +30,11 @@ impl RecentUsers {
             .get(user_id)
             .filter(|(at, _)| at.elapsed() < Self::MAX_AGE)
             .map(|(_, body)| body)
+    }
+
+    /// Forgets `user_id` (its address or verification changed), so the next `/v1/me` reads the row.
+    pub fn remove(&self, user_id: &str) {
+        self.entries.remove(user_id);
     }
 
     /// Remembers `body` for `user_id` from now on.

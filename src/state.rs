@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::config::{SessionSettings, Settings, TrustedProxies};
+use crate::config::{EmailSettings, SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
@@ -34,6 +35,10 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets; shared with the background sweep.
     pub rate_limits: Arc<RateLimits>,
+    /// The mail queue's sending end, the templates and the per-address cooldown.
+    pub mailer: Mailer,
+    /// Verification and reset rules.
+    pub email: EmailSettings,
 }
 
 impl AppState {
@@ -44,6 +49,7 @@ impl AppState {
         passwords: Passwords,
         tokens: Tokens,
         revocations: Arc<Revocations>,
+        mailer: Mailer,
     ) -> Self {
         Self {
             db,
@@ -60,6 +66,8 @@ impl AppState {
             recent_users: RecentUsers::new(),
             trusted_proxies: settings.trusted_proxies.clone(),
             rate_limits: Arc::new(RateLimits::new(&settings.rate_limits)),
+            mailer,
+            email: settings.email.clone(),
         }
     }
 }

@@ -32,6 +32,8 @@ guards! {
     limit_refresh => Refresh;
     limit_logout => Logout;
     limit_password => Password;
+    limit_mail => Mail;
+    limit_email_token => EmailToken;
 }
 
 async fn guard<B: MessageBody>(

@@ -7,7 +7,9 @@
 
 mod browser;
 mod database;
+mod email;
 mod logging;
+mod mail;
 mod passwords;
 mod proxies;
 mod rate_limits;
@@ -20,7 +22,9 @@ use std::path::PathBuf;
 
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
+pub use email::EmailSettings;
 pub use logging::LogSettings;
+pub use mail::{MailSettings, MailTransport};
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
 pub use rate_limits::{Rate, RateLimitSettings};
@@ -52,6 +56,10 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Per-client-IP budgets (`rate_limits.rs`).
     pub rate_limits: RateLimitSettings,
+    /// How mail is sent and what it says (`mail.rs`).
+    pub mail: MailSettings,
+    /// Verification and reset links (`email.rs`).
+    pub email: EmailSettings,
 }
 
 impl Settings {
@@ -67,9 +75,12 @@ impl Settings {
         // The database file and the keys share one directory unless told otherwise.
         let data_dir = PathBuf::from(vars.string("AUTHD_DATA_DIR", "./data"));
         let default_issuer = format!("http://{}", server.bind);
+        let tokens = TokenSettings::read(&vars, &default_issuer, &data_dir)?;
         let settings = Settings {
             database: DatabaseSettings::read(&vars, &data_dir)?,
-            tokens: TokenSettings::read(&vars, &default_issuer, &data_dir)?,
+            mail: MailSettings::read(&vars, &tokens.issuer, &data_dir)?,
+            email: EmailSettings::read(&vars)?,
+            tokens,
             sessions: SessionSettings::read(&vars)?,
             passwords: PasswordSettings::read(&vars)?,
             browser: BrowserSettings::read(&vars)?,
@@ -169,6 +180,9 @@ mod tests {
             ("AUTHD_RATE_LIMIT_LOGIN_IP", "20"),
             ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
             ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
+            ("AUTHD_SMTP_URL", "http://mail.example.com"),
+            ("AUTHD_REQUIRE_VERIFIED_EMAIL", "yes"),
+            ("AUTHD_PASSWORD_RESET_TTL", "1h"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

@@ -2,6 +2,7 @@
 //! the failures of getting to the database (`StoreError`). Nothing here knows about HTTP: `error.rs` maps.
 
 mod connection;
+pub mod email_tokens;
 mod faults;
 mod migrations;
 pub mod models;

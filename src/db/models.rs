@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{sessions, users};
+use super::schema::{email_tokens, sessions, users};
 
 /// A stored account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,6 +14,8 @@ pub struct User {
     pub password_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the current address was proven; `None` until then.
+    pub email_verified_at: Option<NaiveDateTime>,
 }
 
 /// A stored session (one refresh-token family).
@@ -30,6 +32,22 @@ pub struct Session {
     pub revoked_reason: Option<String>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+}
+
+/// A token sent by mail, as stored: its hash, never the token.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = email_tokens)]
+pub struct EmailToken {
+    pub id: String,
+    pub user_id: String,
+    /// `verify_email`, `password_reset` or `change_email` (`db::email_tokens::Purpose`).
+    pub purpose: String,
+    pub token_hash: String,
+    /// The address it was mailed to.
+    pub email: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
 }
 
 /// What a new session records about the device that opened it.

@@ -15,6 +15,7 @@ pub enum RevokeReason {
     LogoutAll,
     Deleted,
     PasswordChange,
+    PasswordReset,
     ReuseDetected,
 }
 
@@ -25,6 +26,7 @@ impl RevokeReason {
             Self::LogoutAll => "logout_all",
             Self::Deleted => "deleted",
             Self::PasswordChange => "password_change",
+            Self::PasswordReset => "password_reset",
             Self::ReuseDetected => "reuse_detected",
         }
     }

@@ -9,10 +9,6 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::db::StoreError;
-use crate::db::users::InsertUserError;
-use crate::domain::{EmailError, PasswordError};
-use crate::passwords::HashError;
 use crate::rate_limits::Limited;
 pub use crate::tokens::TokenRejection;
 use rate_limited::{rate_limit_headers, retry_after_secs};
@@ -36,6 +32,17 @@ pub enum ApiError {
     WrongCurrentPassword,
     #[error("{0}")]
     CsrfRejected(&'static str),
+    /// Login needs a verified address (`AUTHD_REQUIRE_VERIFIED_EMAIL`); only after the password matched.
+    #[error(
+        "the email address is not verified yet; use the link that was mailed, or ask for a new one"
+    )]
+    EmailNotVerified,
+    /// A mailed token that is unknown, used, expired or for another purpose: one answer for all.
+    #[error("the link is invalid or has expired; ask for a new one")]
+    InvalidTokenLink,
+    /// A second-factor code that is missing, wrong or replayed (no hint which).
+    #[error("{0}")]
+    InvalidCode(&'static str),
     #[error("{}", .0.describe())]
     InvalidToken(TokenRejection),
     #[error("{}", .0.describe())]
@@ -81,6 +88,9 @@ impl ApiError {
             Self::EmailTaken => "email_taken",
             Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
             Self::CsrfRejected(_) => "csrf_rejected",
+            Self::EmailNotVerified => "email_not_verified",
+            Self::InvalidTokenLink => "invalid_token_link",
+            Self::InvalidCode(_) => "invalid_code",
             Self::InvalidToken(_) => "invalid_token",
             Self::InvalidGrant(_) => "invalid_grant",
             Self::NotFound => "not_found",
@@ -108,15 +118,18 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_) | Self::InvalidTokenLink => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EmailTaken => StatusCode::CONFLICT,
             // The bearer token is fine; what failed is a re-check of the password, so not a 401.
-            Self::WrongCurrentPassword | Self::CsrfRejected(_) => StatusCode::FORBIDDEN,
-            Self::InvalidCredentials | Self::InvalidToken(_) | Self::InvalidGrant(_) => {
-                StatusCode::UNAUTHORIZED
+            Self::WrongCurrentPassword | Self::CsrfRejected(_) | Self::EmailNotVerified => {
+                StatusCode::FORBIDDEN
             }
+            Self::InvalidCredentials
+            | Self::InvalidToken(_)
+            | Self::InvalidGrant(_)
+            | Self::InvalidCode(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable | Self::NotReady(_) | Self::Overloaded(_) => {
@@ -176,67 +189,7 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        StoreError::from(error).into()
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            // The pool timed out, the connection was lost or the database stayed locked: the database is down or
-            // saturated, which a retry may get past.
-            StoreError::Unavailable => Self::Unavailable,
-            other => Self::internal(other),
-        }
-    }
-}
-
-impl From<InsertUserError> for ApiError {
-    fn from(error: InsertUserError) -> Self {
-        match error {
-            InsertUserError::EmailTaken => Self::EmailTaken,
-            InsertUserError::Query(e) => e.into(),
-        }
-    }
-}
-
-impl From<EmailError> for ApiError {
-    fn from(error: EmailError) -> Self {
-        Self::InvalidEmail(error.0)
-    }
-}
-
-impl From<PasswordError> for ApiError {
-    fn from(error: PasswordError) -> Self {
-        Self::WeakPassword(error.0)
-    }
-}
-
-impl From<HashError> for ApiError {
-    fn from(error: HashError) -> Self {
-        match error {
-            HashError::Overloaded(retry_after) => Self::Overloaded(retry_after),
-            HashError::Rejected(weak) => weak.into(),
-            HashError::Failed(cause) => Self::Internal(cause),
-        }
-    }
-}
-
-impl From<Limited> for ApiError {
-    fn from(limited: Limited) -> Self {
-        Self::RateLimited(limited)
-    }
-}
-
-/// A token that cannot be signed is the server's fault, never the client's.
-impl From<crate::tokens::MintError> for ApiError {
-    fn from(error: crate::tokens::MintError) -> Self {
-        Self::internal(error)
-    }
-}
-
+mod conversions;
 mod rate_limited;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,8 @@
 use super::*;
+use crate::db::StoreError;
+use crate::db::users::InsertUserError;
+use crate::domain::{EmailError, PasswordError};
+use crate::passwords::HashError;
 
 #[test]
 fn errors_from_below_the_http_layer_keep_their_statuses() {

@@ -8,7 +8,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::{
     DB_POOL_CONNECTIONS, HASH_QUEUE_DEPTH, HASH_WAIT, HTTP_REQUEST_DURATION, HTTP_REQUESTS, LOGINS,
-    Login, RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh,
+    Login, MAILS, RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh,
     TOKEN_REJECTIONS,
 };
 
@@ -62,6 +62,7 @@ fn describe() {
         "Refused access or refresh tokens, by error and reason"
     );
     describe_counter!(RATE_LIMITED, "Requests refused by a rate limit, by policy");
+    describe_counter!(MAILS, "Mail messages by outcome: sent, failed or dropped");
     describe_gauge!(
         HASH_QUEUE_DEPTH,
         "Password hashes waiting for a hashing thread"

@@ -30,15 +30,21 @@ pub enum Limit {
     Refresh,
     Logout,
     Password,
+    /// Routes that send mail.
+    Mail,
+    /// Routes that take a mailed token.
+    EmailToken,
 }
 
 impl Limit {
-    const ALL: [Limit; 5] = [
+    const ALL: [Limit; 7] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
         Self::Logout,
         Self::Password,
+        Self::Mail,
+        Self::EmailToken,
     ];
 
     /// The policy's name in the `RateLimit-Policy` and `RateLimit` headers.
@@ -49,6 +55,8 @@ impl Limit {
             Self::Refresh => "refresh-ip",
             Self::Logout => "logout-ip",
             Self::Password => "password-ip",
+            Self::Mail => "mail-ip",
+            Self::EmailToken => "email-token-ip",
         }
     }
 
@@ -59,6 +67,8 @@ impl Limit {
             Self::Refresh => settings.refresh_ip,
             Self::Logout => settings.logout_ip,
             Self::Password => settings.password_ip,
+            Self::Mail => settings.mail_ip,
+            Self::EmailToken => settings.email_token_ip,
         }
     }
 }

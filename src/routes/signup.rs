@@ -46,6 +46,7 @@ pub async fn signup(
         password_hash,
         created_at: created,
         updated_at: created,
+        email_verified_at: None,
     };
     let session = Session::start(
         &user.id,

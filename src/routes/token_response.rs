@@ -16,6 +16,9 @@ pub struct UserView {
     pub id: String,
     pub email: String,
     pub created_at: String,
+    /// The address was proven by a mailed link.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 impl From<&User> for UserView {
@@ -24,6 +27,7 @@ impl From<&User> for UserView {
             id: user.id.clone(),
             email: user.email.clone(),
             created_at: rfc3339(user.created_at),
+            email_verified: user.email_verified_at.is_some(),
         }
     }
 }
@@ -48,6 +52,7 @@ impl TokenResponse {
             generation: session.generation,
             issued_at: session.last_used_at.and_utc().timestamp(),
             session_ends_at: session.expires_at.and_utc().timestamp(),
+            email_verified: user.email_verified_at.is_some(),
         };
         let access = tokens.mint_access(&generation)?;
         let refresh = tokens.mint_refresh(&generation)?;

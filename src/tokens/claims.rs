@@ -14,6 +14,10 @@ pub struct AccessClaims {
     pub jti: String,
     /// The session id, so a revoked session's access tokens can be refused.
     pub sid: String,
+    /// Whether the account's address was verified when the token was minted (login or refresh reads the account
+    /// row, so it is at most one access-token lifetime stale). Absent in tokens minted before it existed: false.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// Claims of a refresh token. Everything in it derives from the session row, so the same generation always

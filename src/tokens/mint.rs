@@ -29,6 +29,8 @@ pub struct SessionGeneration<'a> {
     pub issued_at: i64,
     /// The session's absolute end, in Unix seconds; no refresh token outlives it.
     pub session_ends_at: i64,
+    /// The account's address is verified: the access token's `email_verified`.
+    pub email_verified: bool,
 }
 
 /// A token could not be signed (a key unusable for its algorithm); the caller answers 500.
@@ -49,6 +51,7 @@ impl Tokens {
             exp: issued.saturating_add(ttl),
             jti: token_id(session, TokenKind::Access),
             sid: session.session_id.to_owned(),
+            email_verified: session.email_verified,
         };
         Ok(MintedToken {
             token: self.sign(TokenKind::Access, &claims)?,
