@@ -63,6 +63,10 @@ async fn log_in(
         other => other?,
     };
     state.rate_limits.login_succeeded(ip, email.as_str());
+    // Only now, after the password matched: the answer tells a guesser nothing.
+    if state.email.require_verified && user.email_verified_at.is_none() {
+        return Err(ApiError::EmailNotVerified);
+    }
     if rehash {
         upgrade_hash(db, passwords, &user.id, password).await;
     }

@@ -3,15 +3,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use serde_json::json;
 
 use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
-use super::token_response::TokenResponse;
+use super::token_response::{TokenResponse, UserView, no_store};
+use crate::db::email_tokens::Purpose;
 use crate::db::models::{Session, User, now};
 use crate::db::{sessions, users};
 use crate::domain::{Email, Password};
+use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
+use crate::mail::Mail;
 use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.
@@ -23,7 +27,8 @@ pub struct Credentials {
     pub token_delivery: Option<TokenDelivery>,
 }
 
-/// Creates the account and its first session; 201 with tokens.
+/// Creates the account and mails a verification link. 201 with tokens and a first session; with
+/// `AUTHD_REQUIRE_VERIFIED_EMAIL`, 202 with the account and no session (login waits for the link).
 pub async fn signup(
     req: HttpRequest,
     body: JsonObject<Credentials>,
@@ -48,22 +53,32 @@ pub async fn signup(
         updated_at: created,
         email_verified_at: None,
     };
-    let session = Session::start(
-        &user.id,
-        device_info(&req, &state.trusted_proxies),
-        created,
-        state.sessions.max_age,
-    );
-    let (user, session) = state
+    let device = device_info(&req, &state.trusted_proxies);
+    let session = (!state.email.require_verified)
+        .then(|| Session::start(&user.id, device, created, state.sessions.max_age));
+    let ttl = state.email.verify_ttl;
+    let link = MailedToken::new(&user.id, Purpose::VerifyEmail, &user.email, created, ttl);
+    let (user, session, token) = state
         .db
         .run_tx(move |conn| -> Result<_, ApiError> {
             // The UNIQUE index decides races between concurrent signups of one email.
             users::insert(conn, &user)?;
-            sessions::insert(conn, &session)?;
-            Ok((user, session))
+            if let Some(session) = &session {
+                sessions::insert(conn, session)?;
+            }
+            let token = link.issue(conn)?;
+            Ok((user, session, token))
         })
         .await?;
-    tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
+    tracing::info!(user_id = %user.id, "account created");
+    state.mailer.claim(&user.email);
+    state
+        .mailer
+        .send(&user.email, Mail::VerifyEmail { token: &token, ttl });
+    let Some(session) = session else {
+        let body = json!({"status": "verification_required", "user": UserView::from(&user)});
+        return Ok(no_store(HttpResponse::Accepted()).json(body));
+    };
     let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
     Ok(delivery::respond(
         &state.cookies,

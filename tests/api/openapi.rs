@@ -238,6 +238,9 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::InvalidCredentials,
         ApiError::WrongCurrentPassword,
         ApiError::CsrfRejected(""),
+        ApiError::EmailNotVerified,
+        ApiError::InvalidTokenLink,
+        ApiError::InvalidCode(""),
         ApiError::InvalidToken(TokenRejection::Missing),
         ApiError::InvalidGrant(TokenRejection::Missing),
         ApiError::NotFound,
@@ -263,6 +266,9 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::InvalidCredentials
             | ApiError::WrongCurrentPassword
             | ApiError::CsrfRejected(_)
+            | ApiError::EmailNotVerified
+            | ApiError::InvalidTokenLink
+            | ApiError::InvalidCode(_)
             | ApiError::InvalidToken(_)
             | ApiError::InvalidGrant(_)
             | ApiError::NotFound
