@@ -146,7 +146,8 @@ fn substitute(template: &str, values: &[(&str, &str)], encode: impl Fn(&str) -> 
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
-            break;
+            out.push_str(&rest[start..]);
+            return out;
         };
         let name = after[..end].trim();
         match values.iter().find(|(n, _)| *n == name) {
