@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use quick_cache::sync::Cache;
 
-/// Serialised user views by user id. Bounded in size and age; a change of the address or its verification
-/// removes the entry (`remove`), and an account
-/// that is deleted has its sessions revoked, which the bearer middleware checks before this cache is consulted.
+/// Serialised user views by user id. Bounded in size and age. A change of the address or its verification
+/// removes the entry here (`remove`); another instance may show the old view until its entry ages out (30 s). An
+/// account that is deleted has its sessions revoked, which the bearer middleware checks before this cache is
+/// consulted.
 /// Holding the JSON body, not the view, keeps this cache free of the HTTP types.
 pub struct RecentUsers {
     entries: Cache<String, (Instant, Bytes)>,

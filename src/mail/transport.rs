@@ -18,6 +18,11 @@ impl Transport {
     pub fn build(settings: &MailSettings) -> Result<Self, String> {
         match &settings.transport {
             MailTransport::Smtp(url) => {
+                if url.starts_with("smtp://") && !url.contains("tls=required") {
+                    tracing::warn!(
+                        "AUTHD_SMTP_URL has ?tls=none: mail and any SMTP password cross the network unencrypted"
+                    );
+                }
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| format!("AUTHD_SMTP_URL: {e}"))?;
                 // lettre's own timeout bounds each network read and write; the worker bounds the whole send.

@@ -70,7 +70,8 @@ pub async fn signup(
             Ok((user, session, token))
         })
         .await?;
-    tracing::info!(user_id = %user.id, "account created");
+    let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
+    tracing::info!(user_id = %user.id, session_id, "account created");
     state.mailer.claim(&user.email);
     state
         .mailer
