@@ -42,6 +42,8 @@ async fn login_waits_for_the_link_when_verification_is_required(backend: Backend
 async fn a_resent_link_replaces_the_old_one(backend: Backend) {
     let (app, sink) = app_with_smtp(backend, &[("AUTHD_MAIL_COOLDOWN", "0")]).await;
     app.signed_up("again@example.com").await;
+    // Waited for, so the two links arrive in the order they were made.
+    wait_for_mails(sink.dir(), "again@example.com", 1).await;
     let resend = async |email: &str| {
         let body = json!({"email": email});
         app.post_json("/v1/auth/verify-email/resend", &body).await

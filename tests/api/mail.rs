@@ -146,4 +146,39 @@ async fn the_mail_and_link_routes_have_their_own_ip_budgets() {
     assert_eq!(headers["ratelimit-policy"], r#""email-token-ip";q=1;w=60"#);
 }
 
-backend_tests!(the_signup_mail_arrives_over_smtp_and_its_link_works_once);
+async fn two_requests_racing_with_one_link_cannot_both_use_it(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    app.signed_up("race@example.com").await;
+    let token = token_in(&wait_for_mails(&app.outbox(), "race@example.com", 1).await[0]);
+    let (a, b) = futures::join!(verify_email(&app, &token), verify_email(&app, &token));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 400]);
+}
+
+#[actix_web::test]
+async fn an_operator_template_replaces_the_builtin_one() {
+    let templates = tempfile::tempdir().unwrap();
+    let custom = "Subject: Welcome to {{app_name}}\n\nHi {{email}}, confirm here: {{link}}\n";
+    std::fs::write(templates.path().join("verify_email.txt"), custom).unwrap();
+    let dir = templates.path().display().to_string();
+    let vars = [
+        ("AUTHD_MAIL_TEMPLATES", dir.as_str()),
+        ("AUTHD_APP_NAME", "Acme"),
+        ("AUTHD_APP_URL", "https://app.example.com/"),
+    ];
+    let app = spawn_app_with(Backend::Sqlite, &vars).await;
+    app.signed_up("custom@example.com").await;
+    let mail = &wait_for_mails(&app.outbox(), "custom@example.com", 1).await[0];
+    assert!(mail.contains("Subject: Welcome to Acme"), "{mail}");
+    assert!(mail.contains(
+        "Hi custom@example.com, confirm here: https://app.example.com/verify-email#token="
+    ));
+    // The HTML body without an override stays the built-in one.
+    assert!(mail.contains("Confirm my email address"), "{mail}");
+}
+
+backend_tests!(
+    the_signup_mail_arrives_over_smtp_and_its_link_works_once,
+    two_requests_racing_with_one_link_cannot_both_use_it,
+);

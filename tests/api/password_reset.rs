@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, assert_error, assert_invalid_token, mails_to, token_in,
+    Backend, PASSWORD, TestApp, assert_error, assert_invalid_token, mail_with, mails_to, token_in,
     wait_for_mails,
 };
 use crate::mail::app_with_smtp;
@@ -54,7 +54,7 @@ async fn a_reset_link_works_once_and_ends_every_session(backend: Backend) {
     let second = app.logged_in("reset@example.com").await;
     assert_eq!(request_reset(&app, "reset@example.com").await.status(), 202);
     let mails = wait_for_mails(sink.dir(), "reset@example.com", 2).await;
-    let mail = &mails[1];
+    let mail = mail_with(&mails, "reset-password#");
     assert!(
         mail.contains("http://authd.test/reset-password#token="),
         "{mail}"
@@ -92,17 +92,29 @@ async fn a_reset_link_works_once_and_ends_every_session(backend: Backend) {
     let tokens: Value = tokens.json().await.unwrap();
     // Opening the mailed link proved the address.
     assert_eq!(tokens["user"]["email_verified"], true);
-    let notice = &wait_for_mails(sink.dir(), "reset@example.com", 3).await[2];
+    let mails = wait_for_mails(sink.dir(), "reset@example.com", 3).await;
+    let notice = mail_with(&mails, "password was changed");
     assert!(notice.contains("password was changed"), "{notice}");
 }
 
 async fn only_the_newest_reset_link_works(backend: Backend) {
     let (app, sink) = app_with_smtp(backend, &[("AUTHD_MAIL_COOLDOWN", "0")]).await;
     app.signed_up("twice@example.com").await;
+    // Each mail waited for, so they arrive in the order they were made.
+    wait_for_mails(sink.dir(), "twice@example.com", 1).await;
     request_reset(&app, "twice@example.com").await;
+    wait_for_mails(sink.dir(), "twice@example.com", 2).await;
     request_reset(&app, "twice@example.com").await;
     let mails = wait_for_mails(sink.dir(), "twice@example.com", 3).await;
     let (older, newer) = (token_in(&mails[1]), token_in(&mails[2]));
+    // The signup's verification token is no reset token.
+    let verification = token_in(&mails[0]);
+    assert_error(
+        confirm(&app, &verification, NEW_PASSWORD).await,
+        400,
+        "invalid_token_link",
+    )
+    .await;
     assert_error(
         confirm(&app, &older, NEW_PASSWORD).await,
         400,
@@ -120,7 +132,8 @@ async fn an_expired_reset_link_is_refused(backend: Backend) {
     let (app, sink) = app_with_smtp(backend, &vars).await;
     app.signed_up("slow@example.com").await;
     request_reset(&app, "slow@example.com").await;
-    let token = token_in(&wait_for_mails(sink.dir(), "slow@example.com", 2).await[1]);
+    let mails = wait_for_mails(sink.dir(), "slow@example.com", 2).await;
+    let token = token_in(mail_with(&mails, "reset-password#"));
     actix_web::rt::time::sleep(std::time::Duration::from_millis(2_100)).await;
     assert_error(
         confirm(&app, &token, NEW_PASSWORD).await,

@@ -81,6 +81,19 @@ pub async fn wait_for_mails(dir: &Path, to: &str, count: usize) -> Vec<String> {
     panic!("no {count} mail(s) to {to} arrived in {}", dir.display());
 }
 
+/// The one mail of `mails` that contains `needle` (messages are delivered a few at a time, so their order is not
+/// the order of the requests).
+pub fn mail_with<'a>(mails: &'a [String], needle: &str) -> &'a str {
+    let found: Vec<&String> = mails.iter().filter(|m| m.contains(needle)).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one mail with {needle:?} among {}",
+        mails.len()
+    );
+    found[0]
+}
+
 /// The token of the first `#token=` link in `mail`.
 pub fn token_in(mail: &str) -> String {
     let start = mail.find("#token=").expect("the mail has a link") + "#token=".len();

@@ -18,7 +18,7 @@ pub use assertions::{
 };
 pub use backend::Backend;
 pub use http::PASSWORD;
-pub use mailbox::{SmtpSink, mails_to, token_in, wait_for_mails};
+pub use mailbox::{SmtpSink, mail_with, mails_to, token_in, wait_for_mails};
 pub use process::{AuthdProcess, authd};
 pub use proxy::TcpProxy;
 pub use tokens::{
