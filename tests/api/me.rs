@@ -11,10 +11,11 @@ async fn me_returns_the_callers_account(backend: Backend) {
     assert_eq!(body["id"], tokens.user.id.as_str());
     assert_eq!(body["email"], "me@example.com");
     assert_eq!(body["created_at"], tokens.user.created_at.as_str());
+    assert_eq!(body["email_verified"], false);
     assert_eq!(
         body.as_object().unwrap().len(),
-        3,
-        "only id, email and created_at: {body}"
+        4,
+        "only id, email, created_at and email_verified: {body}"
     );
 }
 
