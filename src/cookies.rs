@@ -15,6 +15,9 @@ pub const CSRF_HEADER: &str = "x-authd-csrf";
 pub const REFRESH_COOKIE: &str = "authd_refresh";
 /// The only path the browser sends it to: refresh and logout.
 const COOKIE_PATH: &str = "/v1/auth";
+/// The device-token cookie (cookie mode's `device_token`), sent only to login.
+pub const DEVICE_COOKIE: &str = "authd_device";
+const DEVICE_COOKIE_PATH: &str = "/v1/auth/login";
 
 /// Cookie and CSRF rules, built once from the settings.
 #[derive(Debug, Clone)]
@@ -85,11 +88,27 @@ impl CookiePolicy {
 
     /// The `HttpOnly; Secure; SameSite=Strict; Path=/v1/auth` cookie holding `value`, which page scripts never see.
     pub fn cookie(&self, value: String, max_age_seconds: i64) -> Cookie<'static> {
-        Cookie::build(REFRESH_COOKIE, value)
+        self.build(REFRESH_COOKIE, COOKIE_PATH, value, max_age_seconds)
+    }
+
+    /// The device-token cookie, with the same flags, sent only to `/v1/auth/login`. It needs no CSRF check:
+    /// it only spares its client the account-wide failure ceiling, and the login still needs the password.
+    pub fn device_cookie(&self, value: String, max_age_seconds: i64) -> Cookie<'static> {
+        self.build(DEVICE_COOKIE, DEVICE_COOKIE_PATH, value, max_age_seconds)
+    }
+
+    fn build(
+        &self,
+        name: &'static str,
+        path: &'static str,
+        value: String,
+        max_age_seconds: i64,
+    ) -> Cookie<'static> {
+        Cookie::build(name, value)
             .http_only(true)
             .secure(self.secure)
             .same_site(SameSite::Strict)
-            .path(COOKIE_PATH)
+            .path(path)
             .max_age(time::Duration::seconds(max_age_seconds))
             .finish()
     }

@@ -43,7 +43,7 @@ async fn guard<B: MessageBody>(
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let ip = client_ip(req.request(), &state.trusted_proxies);
-    match state.rate_limits.check(limit, ip) {
+    match state.rate_limits.check(limit, ip).await {
         Ok(()) => next
             .call(req)
             .await

@@ -13,6 +13,7 @@ mod mail;
 mod passwords;
 mod proxies;
 mod rate_limits;
+mod redis;
 mod server;
 mod sessions;
 mod tokens;
@@ -20,6 +21,7 @@ mod vars;
 
 use std::path::PathBuf;
 
+pub use self::redis::{RedisSettings, RedisUrl};
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use email::EmailSettings;
@@ -180,6 +182,7 @@ mod tests {
             ("AUTHD_RATE_LIMIT_LOGIN_IP", "20"),
             ("AUTHD_RATE_LIMIT_REFRESH_IP", "0/min"),
             ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
+            ("AUTHD_REDIS_URL", "localhost:6379"),
             ("AUTHD_SMTP_URL", "http://mail.example.com"),
             ("AUTHD_REQUIRE_VERIFIED_EMAIL", "yes"),
             ("AUTHD_PASSWORD_RESET_TTL", "1h"),

@@ -1,9 +1,10 @@
 //! Per-client-IP request budgets (`AUTHD_RATE_LIMIT_<ROUTE>_IP=N/sec|min|hour`) and the switch that turns them
-//! all off (`AUTHD_RATE_LIMITS=off`, for benchmarks).
+//! all off (`AUTHD_RATE_LIMITS=off`, for benchmarks); with `AUTHD_REDIS_URL` the counters live in Redis.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use super::redis::RedisSettings;
 use super::vars::{ConfigError, Vars};
 
 /// At most `count` requests per `window`: a burst of `count`, refilled evenly over the window.
@@ -18,6 +19,13 @@ impl Rate {
         Self {
             count: NonZeroU32::new(count).unwrap(),
             window: Duration::from_secs(60),
+        }
+    }
+
+    const fn per_hour(count: u32) -> Self {
+        Self {
+            count: NonZeroU32::new(count).unwrap(),
+            window: Duration::from_secs(3600),
         }
     }
 
@@ -54,6 +62,13 @@ pub struct RateLimitSettings {
     pub email_token_ip: Rate,
     /// Failed logins per (IP, account) that pass freely; after them the delay doubles, up to the window.
     pub login_ip_account: Rate,
+    /// Failed logins per account from every client together; beyond it the account's login waits, except for
+    /// clients that present a device token of that account.
+    pub login_account: Rate,
+    /// Failed logins per device token (a client that bypasses the account ceiling has this one of its own).
+    pub login_device: Rate,
+    /// Where the counters are shared with other instances; `None`: in this process only.
+    pub redis: Option<RedisSettings>,
 }
 
 impl Default for RateLimitSettings {
@@ -67,10 +82,10 @@ impl Default for RateLimitSettings {
             password_ip: Rate::per_minute(10),
             mail_ip: Rate::per_minute(10),
             email_token_ip: Rate::per_minute(20),
-            login_ip_account: Rate {
-                count: NonZeroU32::new(10).unwrap(),
-                window: Duration::from_secs(3600),
-            },
+            login_ip_account: Rate::per_hour(10),
+            login_account: Rate::per_hour(100),
+            login_device: Rate::per_hour(10),
+            redis: None,
         }
     }
 }
@@ -106,6 +121,13 @@ impl RateLimitSettings {
                 "AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT",
                 defaults.login_ip_account,
             )?,
+            login_account: rate(
+                vars,
+                "AUTHD_RATE_LIMIT_LOGIN_ACCOUNT",
+                defaults.login_account,
+            )?,
+            login_device: rate(vars, "AUTHD_RATE_LIMIT_LOGIN_DEVICE", defaults.login_device)?,
+            redis: RedisSettings::read(vars)?,
         })
     }
 }

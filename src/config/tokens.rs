@@ -17,6 +17,9 @@ pub struct TokenSettings {
     pub access_ttl: Duration,
     /// Refresh-token lifetime (at least `access_ttl`, at most 400 days).
     pub refresh_ttl: Duration,
+    /// Device-token lifetime (1 day to 400 days): how long a client that logged in once keeps its own login
+    /// budget when its account is under attack.
+    pub device_ttl: Duration,
     /// Clock skew tolerated when checking `exp` and `nbf` (RFC 8725 advises a small one).
     pub clock_leeway: Duration,
     /// Directory holding the signing keys; created with fresh keys on first start.
@@ -41,6 +44,10 @@ impl TokenSettings {
             audience: vars.string("AUTHD_AUDIENCE", "authd"),
             access_ttl: vars.duration("AUTHD_ACCESS_TTL", Duration::from_secs(15 * 60))?,
             refresh_ttl: vars.duration("AUTHD_REFRESH_TTL", Duration::from_secs(30 * 24 * 3600))?,
+            device_ttl: vars.duration(
+                "AUTHD_DEVICE_TOKEN_TTL",
+                Duration::from_secs(180 * 24 * 3600),
+            )?,
             clock_leeway: vars.duration("AUTHD_CLOCK_LEEWAY", Duration::from_secs(30))?,
             key_dir: PathBuf::from(vars.string("AUTHD_KEY_DIR", &data_dir.display().to_string())),
             access_alg,
@@ -79,6 +86,13 @@ impl TokenSettings {
             Duration::ZERO,
             MAX_LIFETIME,
             "at most 400 days",
+        )?;
+        in_range(
+            "AUTHD_DEVICE_TOKEN_TTL",
+            self.device_ttl,
+            day,
+            MAX_LIFETIME,
+            "between 1 day and 400 days",
         )?;
         if self.refresh_ttl < self.access_ttl {
             return Err(ConfigError::new(

@@ -25,6 +25,7 @@ const LOGINS: &str = "authd_logins_total";
 const REFRESHES: &str = "authd_refreshes_total";
 const TOKEN_REJECTIONS: &str = "authd_token_rejections_total";
 const RATE_LIMITED: &str = "authd_rate_limited_total";
+const RATE_LIMIT_BACKEND_ERRORS: &str = "authd_rate_limit_backend_errors_total";
 const HASH_QUEUE_DEPTH: &str = "authd_hash_queue_depth";
 const HASH_WAIT: &str = "authd_hash_wait_seconds";
 const DB_POOL_CONNECTIONS: &str = "authd_db_pool_connections";
@@ -128,6 +129,11 @@ pub fn rate_limited(policy: &'static str) {
 /// One message's end: `sent`, `failed` (after every retry, or not buildable) or `dropped` (the queue was full).
 pub fn mail(outcome: &'static str) {
     counter!(MAILS, "outcome" => outcome).increment(1);
+}
+
+/// One rate-limit check that Redis failed or did not answer in time (it used this instance's counters).
+pub fn rate_limit_backend_error() {
+    counter!(RATE_LIMIT_BACKEND_ERRORS).increment(1);
 }
 
 /// The password-hash queue now holds `depth` jobs that wait for a hashing thread. Call it after every push and

@@ -8,8 +8,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::{
     DB_POOL_CONNECTIONS, HASH_QUEUE_DEPTH, HASH_WAIT, HTTP_REQUEST_DURATION, HTTP_REQUESTS, LOGINS,
-    Login, MAILS, RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh,
-    TOKEN_REJECTIONS,
+    Login, MAILS, RATE_LIMIT_BACKEND_ERRORS, RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE,
+    REVOKED_SESSIONS, Refresh, TOKEN_REJECTIONS,
 };
 
 /// Histogram buckets, in seconds: 0.1 ms to 5 s, about three per decade.
@@ -63,6 +63,10 @@ fn describe() {
     );
     describe_counter!(RATE_LIMITED, "Requests refused by a rate limit, by policy");
     describe_counter!(MAILS, "Mail messages by outcome: sent, failed or dropped");
+    describe_counter!(
+        RATE_LIMIT_BACKEND_ERRORS,
+        "Rate-limit checks Redis failed or did not answer in time (counted locally instead)"
+    );
     describe_gauge!(
         HASH_QUEUE_DEPTH,
         "Password hashes waiting for a hashing thread"
@@ -83,6 +87,7 @@ fn describe() {
     for outcome in Refresh::ALL {
         counter!(REFRESHES, "outcome" => outcome.as_str()).increment(0);
     }
+    counter!(RATE_LIMIT_BACKEND_ERRORS).increment(0);
     gauge!(HASH_QUEUE_DEPTH).set(0.0);
     // Registers the histogram, so it is listed (empty) before the first hash.
     let _ = histogram!(HASH_WAIT);

@@ -4,7 +4,8 @@
 //! account alone, so a guesser slows down only itself and never locks the owner out.
 //!
 //! This is a backoff, not a rate (a GCRA cannot grow its interval), so it keeps its own small state per pair;
-//! the pairs live in a cache with a ceiling, like the per-IP budgets.
+//! the pairs live in a cache with a ceiling, like the per-IP budgets. With Redis the same rule (`backoff`) runs
+//! over a count and a last-failure time kept there (`shared/`).
 
 use std::hash::BuildHasher;
 use std::net::IpAddr;
@@ -49,15 +50,16 @@ impl LoginFailures {
         let failures = state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match self.wait(&failures, now) {
-            Some(retry_after) => Err(Limited {
-                policy: POLICY,
-                quota: self.rate.count.get(),
-                window: self.rate.window,
-                retry_after,
-            }),
+        let since = now.saturating_duration_since(failures.last);
+        match backoff(self.rate, failures.count, since) {
+            Some(retry_after) => Err(Limited::new(POLICY, self.rate, retry_after)),
             None => Ok(()),
         }
+    }
+
+    /// The free failures and the window.
+    pub fn rate(&self) -> Rate {
+        self.rate
     }
 
     /// Counts a failed attempt.
@@ -107,22 +109,22 @@ impl LoginFailures {
         });
     }
 
-    /// How long the pair must still wait, if at all: 2^(failures beyond the free ones - 1) seconds after its last
-    /// failure, at most the window; nothing once the window since the last failure has passed.
-    fn wait(&self, failures: &Failures, now: Instant) -> Option<Duration> {
-        let free = self.rate.count.get();
-        let since = now.saturating_duration_since(failures.last);
-        if failures.count < free || since >= self.rate.window {
-            return None;
-        }
-        let doublings = (failures.count - free).min(30);
-        let delay = Duration::from_secs(1u64 << doublings).min(self.rate.window);
-        delay.checked_sub(since).filter(|left| !left.is_zero())
-    }
-
     fn key(&self, ip: IpAddr, account: &str) -> (IpAddr, u64) {
-        (super::key(ip), self.hasher.hash_one(account))
+        (super::limit::key(ip), self.hasher.hash_one(account))
     }
+}
+
+/// How long a pair with `count` failures, the last one `since` ago, must still wait, if at all: 2^(failures
+/// beyond the free ones - 1) seconds after its last failure, at most the window; nothing once the window since the
+/// last failure has passed.
+pub(super) fn backoff(rate: Rate, count: u32, since: Duration) -> Option<Duration> {
+    let free = rate.count.get();
+    if count < free || since >= rate.window {
+        return None;
+    }
+    let doublings = (count - free).min(30);
+    let delay = Duration::from_secs(1u64 << doublings).min(rate.window);
+    delay.checked_sub(since).filter(|left| !left.is_zero())
 }
 
 #[cfg(test)]

@@ -1,20 +1,26 @@
-//! Per-client-IP request budgets, in memory: one governor limiter (GCRA) per limited route, keyed by address,
-//! over a store with a ceiling on its keys (`store.rs`); and the growing delay after repeated failed logins of
-//! one (address, account) pair (`failures.rs`). Checking costs no I/O and runs before any hashing.
+//! Per-client-IP request budgets and the growing delay after repeated failed logins of one (address, account)
+//! pair. In this process by default (`local.rs`: governor limiters over bounded stores, `failures.rs`); with
+//! `AUTHD_REDIS_URL`, in Redis (`shared/`), so every instance spends the same budgets. A check that Redis does
+//! not answer in time uses this instance's counters instead: never an error, never a wait past the timeout.
 
+mod ceiling;
 mod failures;
+mod limit;
+mod local;
+mod shared;
 mod store;
 
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, MonotonicClock};
-use governor::middleware::NoOpMiddleware;
-use governor::{Quota, RateLimiter};
-
-use crate::config::{Rate, RateLimitSettings};
-use failures::LoginFailures;
-use store::BoundedStore;
+use crate::config::RateLimitSettings;
+pub use ceiling::Ceiling;
+use ceiling::LoginCeilings;
+use failures::backoff;
+pub use limit::{Limit, Limited};
+use local::Local;
+use shared::{Gcra, Shared};
 
 /// Keys each limiter holds at most (about 100 bytes each); beyond that the least used are evicted.
 pub const MAX_KEYS: usize = 65_536;
@@ -22,166 +28,153 @@ pub const MAX_KEYS: usize = 65_536;
 /// How often keys whose budget is full again are dropped (they would behave exactly like absent ones).
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
-/// The limited routes, one budget each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    Signup,
-    Login,
-    Refresh,
-    Logout,
-    Password,
-    /// Routes that send mail.
-    Mail,
-    /// Routes that take a mailed token.
-    EmailToken,
-}
-
-impl Limit {
-    const ALL: [Limit; 7] = [
-        Self::Signup,
-        Self::Login,
-        Self::Refresh,
-        Self::Logout,
-        Self::Password,
-        Self::Mail,
-        Self::EmailToken,
-    ];
-
-    /// The policy's name in the `RateLimit-Policy` and `RateLimit` headers.
-    pub fn policy(self) -> &'static str {
-        match self {
-            Self::Signup => "signup-ip",
-            Self::Login => "login-ip",
-            Self::Refresh => "refresh-ip",
-            Self::Logout => "logout-ip",
-            Self::Password => "password-ip",
-            Self::Mail => "mail-ip",
-            Self::EmailToken => "email-token-ip",
-        }
-    }
-
-    fn rate(self, settings: &RateLimitSettings) -> Rate {
-        match self {
-            Self::Signup => settings.signup_ip,
-            Self::Login => settings.login_ip,
-            Self::Refresh => settings.refresh_ip,
-            Self::Logout => settings.logout_ip,
-            Self::Password => settings.password_ip,
-            Self::Mail => settings.mail_ip,
-            Self::EmailToken => settings.email_token_ip,
-        }
-    }
-}
-
-/// A refused request: which policy, its quota, and when the next request may pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limited {
-    pub policy: &'static str,
-    pub quota: u32,
-    pub window: Duration,
-    pub retry_after: Duration,
-}
-
-type IpLimiter = RateLimiter<IpAddr, BoundedStore<IpAddr>, MonotonicClock, NoOpMiddleware<Instant>>;
-
-/// The budgets of every limited route; empty when `AUTHD_RATE_LIMITS=off`.
+/// Every budget, in memory and, when configured, in Redis.
 pub struct RateLimits {
-    limiters: Vec<(Limit, Rate, IpLimiter)>,
-    login_failures: Option<LoginFailures>,
+    local: Local,
+    shared: Option<Shared>,
+    /// The account and device-token failure ceilings (in memory; in Redis too when `shared` is set).
+    ceilings: Option<LoginCeilings>,
 }
 
 impl RateLimits {
     pub fn new(settings: &RateLimitSettings) -> Self {
-        Self::with_max_keys(settings, MAX_KEYS)
-    }
-
-    fn with_max_keys(settings: &RateLimitSettings, max_keys: usize) -> Self {
-        if !settings.enabled {
-            return Self {
-                limiters: vec![],
-                login_failures: None,
-            };
-        }
-        let limiters = Limit::ALL
-            .into_iter()
-            .map(|limit| {
-                let rate = limit.rate(settings);
-                let store = BoundedStore::new(max_keys);
-                (
-                    limit,
-                    rate,
-                    RateLimiter::new(quota(rate), store, MonotonicClock),
-                )
-            })
-            .collect();
-        let login_failures = LoginFailures::new(settings.login_ip_account, max_keys);
+        let shared = match settings.redis.as_ref().filter(|_| settings.enabled) {
+            None => None,
+            Some(redis) => Shared::new(redis)
+                .inspect_err(|error| {
+                    tracing::error!(%error, "cannot use Redis: rate limits are per instance");
+                })
+                .ok(),
+        };
+        let ceilings = settings
+            .enabled
+            .then(|| LoginCeilings::new(settings.login_account, settings.login_device, MAX_KEYS));
         Self {
-            limiters,
-            login_failures: Some(login_failures),
+            local: Local::with_max_keys(settings, MAX_KEYS),
+            shared,
+            ceilings,
         }
     }
 
     /// Whether any limit applies.
     pub fn enabled(&self) -> bool {
-        !self.limiters.is_empty()
+        self.local.enabled()
     }
 
     /// Spends one request of `ip`'s budget for `limit`, or says when it may try again.
-    pub fn check(&self, limit: Limit, ip: IpAddr) -> Result<(), Limited> {
-        let Some((_, rate, limiter)) = self.limiters.iter().find(|(l, ..)| *l == limit) else {
+    pub async fn check(&self, limit: Limit, ip: IpAddr) -> Result<(), Limited> {
+        let Some(rate) = self.local.rate(limit) else {
             return Ok(());
         };
-        limiter.check_key(&key(ip)).map_err(|not_until| Limited {
-            policy: limit.policy(),
-            quota: rate.count.get(),
-            window: rate.window,
-            retry_after: not_until.wait_time_from(limiter.clock().now()),
-        })
+        if let Some(shared) = &self.shared {
+            let key = limit::key(ip).to_string();
+            match shared.gcra(limit.policy(), &key, rate).await {
+                Some(Gcra::Allowed { .. }) => return Ok(()),
+                Some(Gcra::Denied { retry_after }) => {
+                    return Err(Limited::new(limit.policy(), rate, retry_after));
+                }
+                None => {}
+            }
+        }
+        self.local.check(limit, ip)
     }
 
     /// Refuses a login of `account` from `ip` while that pair waits after repeated failures.
-    pub fn check_login(&self, ip: IpAddr, account: &str) -> Result<(), Limited> {
-        let Some(failures) = &self.login_failures else {
+    pub async fn check_login(&self, ip: IpAddr, account: &str) -> Result<(), Limited> {
+        let Some(local) = self.local.login_failures() else {
             return Ok(());
         };
-        failures.check(ip, account, Instant::now())
+        if let Some(shared) = &self.shared {
+            let key = pair_key(shared, ip, account);
+            if let Some(state) = shared.failures(failures::POLICY, &key).await {
+                let rate = local.rate();
+                return match backoff(rate, state.count, state.since_last) {
+                    Some(retry_after) => Err(Limited::new(failures::POLICY, rate, retry_after)),
+                    None => Ok(()),
+                };
+            }
+        }
+        local.check(ip, account, Instant::now())
     }
 
     /// Counts a failed login of `account` from `ip`.
-    pub fn login_failed(&self, ip: IpAddr, account: &str) {
-        if let Some(failures) = &self.login_failures {
-            failures.failed(ip, account, Instant::now());
+    pub async fn login_failed(&self, ip: IpAddr, account: &str) {
+        let Some(local) = self.local.login_failures() else {
+            return;
+        };
+        if let Some(shared) = &self.shared {
+            let key = pair_key(shared, ip, account);
+            let window = local.rate().window;
+            if shared.fail(failures::POLICY, &key, window).await.is_some() {
+                return;
+            }
         }
+        local.failed(ip, account, Instant::now());
     }
 
     /// Forgets the failures of `account` from `ip` after a successful login.
-    pub fn login_succeeded(&self, ip: IpAddr, account: &str) {
-        if let Some(failures) = &self.login_failures {
-            failures.succeeded(ip, account);
+    pub async fn login_succeeded(&self, ip: IpAddr, account: &str) {
+        let Some(local) = self.local.login_failures() else {
+            return;
+        };
+        // Both: failures counted here during an outage must not outlive the success either.
+        local.succeeded(ip, account);
+        if let Some(shared) = &self.shared {
+            let key = pair_key(shared, ip, account);
+            let _ = shared.forget(failures::POLICY, &key).await;
         }
     }
 
-    /// Drops the keys whose budget has refilled and the failure counts a window old; the stores' ceilings bound
-    /// memory between two sweeps.
+    /// Refuses a login while the failures counted against `ceiling` are at its limit. In Redis the ceiling
+    /// holds until a window after the last counted failure; in memory it is a sliding window.
+    pub async fn check_ceiling(&self, ceiling: Ceiling<'_>) -> Result<(), Limited> {
+        let Some(ceilings) = &self.ceilings else {
+            return Ok(());
+        };
+        if let Some(shared) = &self.shared {
+            let (policy, rate, key) = ceilings.describe(ceiling);
+            if let Some(state) = shared.failures(policy, &shared.account_key(key)).await {
+                let blocked = state.count >= rate.count.get();
+                let retry_after = rate.window.saturating_sub(state.since_last);
+                return match blocked && !retry_after.is_zero() {
+                    true => Err(Limited::new(policy, rate, retry_after)),
+                    false => Ok(()),
+                };
+            }
+        }
+        ceilings.check(ceiling, Instant::now())
+    }
+
+    /// Counts a failed login against `ceiling`.
+    pub async fn ceiling_failed(&self, ceiling: Ceiling<'_>) {
+        let Some(ceilings) = &self.ceilings else {
+            return;
+        };
+        if let Some(shared) = &self.shared {
+            let (policy, rate, key) = ceilings.describe(ceiling);
+            let key = shared.account_key(key);
+            if shared.fail(policy, &key, rate.window).await.is_some() {
+                return;
+            }
+        }
+        ceilings.failed(ceiling, Instant::now());
+    }
+
+    /// Drops the in-memory keys whose budget has refilled (Redis expires its own).
     pub fn retain_recent(&self) {
-        for (_, _, limiter) in &self.limiters {
-            limiter.retain_recent();
-        }
-        if let Some(failures) = &self.login_failures {
-            failures.retain_recent(Instant::now());
+        self.local.retain_recent();
+        if let Some(ceilings) = &self.ceilings {
+            ceilings.retain_recent(Instant::now());
         }
     }
 
-    /// Keys held for `limit` (for tests and diagnostics).
+    /// In-memory keys held for `limit` (for tests and diagnostics).
     pub fn keys(&self, limit: Limit) -> usize {
-        self.limiters
-            .iter()
-            .find(|(l, ..)| *l == limit)
-            .map_or(0, |(_, _, limiter)| limiter.len())
+        self.local.keys(limit)
     }
 
     /// Sweeps every `SWEEP_INTERVAL`, for as long as the returned future is polled.
-    pub async fn sweep_forever(limits: std::sync::Arc<Self>) {
+    pub async fn sweep_forever(limits: Arc<Self>) {
         if !limits.enabled() {
             return;
         }
@@ -193,24 +186,9 @@ impl RateLimits {
     }
 }
 
-/// A burst of `count`, one more every `window / count`.
-fn quota(rate: Rate) -> Quota {
-    let period = rate.window / rate.count.get();
-    Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(rate.count))
-        .allow_burst(rate.count)
-}
-
-/// The budget's key: the address, except that an IPv6 client is its /64 (one host usually has a whole /64, so
-/// per-address budgets would be endless).
-fn key(ip: IpAddr) -> IpAddr {
-    match ip.to_canonical() {
-        IpAddr::V6(v6) => {
-            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-            IpAddr::V6(Ipv6Addr::from(prefix))
-        }
-        v4 => v4,
-    }
+/// The (address, account) pair's key in Redis: the address (an IPv6 client's /64) and a hash of the account.
+fn pair_key(shared: &Shared, ip: IpAddr, account: &str) -> String {
+    format!("{}:{}", limit::key(ip), shared.account_key(account))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use std::net::Ipv4Addr;
 
 use super::*;
+use crate::config::Rate;
 
 fn settings(login: &str) -> RateLimitSettings {
     RateLimitSettings {
@@ -15,7 +16,7 @@ fn ip(s: &str) -> IpAddr {
 
 #[test]
 fn a_budget_is_spent_per_address_and_route() {
-    let limits = RateLimits::new(&settings("3/hour"));
+    let limits = Local::with_max_keys(&settings("3/hour"), MAX_KEYS);
     let (a, b) = (ip("198.51.100.1"), ip("198.51.100.2"));
     for _ in 0..3 {
         assert_eq!(limits.check(Limit::Login, a), Ok(()));
@@ -32,7 +33,7 @@ fn a_budget_is_spent_per_address_and_route() {
 
 #[test]
 fn an_ipv6_client_is_its_slash_64() {
-    let limits = RateLimits::new(&settings("1/hour"));
+    let limits = Local::with_max_keys(&settings("1/hour"), MAX_KEYS);
     assert_eq!(limits.check(Limit::Login, ip("2001:db8:1:2::1")), Ok(()));
     assert!(
         limits
@@ -51,7 +52,7 @@ fn off_limits_nothing() {
         enabled: false,
         ..settings("1/hour")
     };
-    let limits = RateLimits::new(&off);
+    let limits = Local::with_max_keys(&off, MAX_KEYS);
     assert!(!limits.enabled());
     for _ in 0..100 {
         assert_eq!(limits.check(Limit::Login, ip("192.0.2.1")), Ok(()));
@@ -61,7 +62,7 @@ fn off_limits_nothing() {
 #[test]
 fn a_flood_of_distinct_addresses_keeps_the_key_count_bounded() {
     let max_keys = 4_096;
-    let limits = RateLimits::with_max_keys(&settings("5/hour"), max_keys);
+    let limits = Local::with_max_keys(&settings("5/hour"), max_keys);
     let guesser = ip("203.0.113.7");
     while limits.check(Limit::Login, guesser).is_ok() {}
     for n in 0..100_000u32 {
@@ -76,7 +77,7 @@ fn a_flood_of_distinct_addresses_keeps_the_key_count_bounded() {
 
 #[test]
 fn a_sweep_drops_keys_whose_budget_refilled() {
-    let limits = RateLimits::new(&settings("1000/sec"));
+    let limits = Local::with_max_keys(&settings("1000/sec"), MAX_KEYS);
     for n in 0..100u32 {
         let _ = limits.check(Limit::Login, IpAddr::V4(Ipv4Addr::from(n)));
     }

@@ -30,11 +30,15 @@ pub fn respond(
             let mut body = serde_json::to_value(tokens).unwrap_or_default();
             if let Some(fields) = body.as_object_mut() {
                 fields.remove("refresh_token");
+                fields.remove("device_token");
             }
             let cookie = cookies.cookie(tokens.refresh_token.clone(), tokens.refresh_expires_in);
-            no_store(HttpResponse::build(status))
-                .cookie(cookie)
-                .json(body)
+            let mut response = no_store(HttpResponse::build(status));
+            response.cookie(cookie);
+            if let Some(device) = &tokens.device_token {
+                response.cookie(cookies.device_cookie(device.clone(), tokens.device_expires_in));
+            }
+            response.json(body)
         }
     }
 }

@@ -2,29 +2,42 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
 
 use super::body::JsonObject;
-use super::delivery;
+use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
-use super::signup::Credentials;
 use super::token_response::TokenResponse;
 use crate::client_ip::client_ip;
+use crate::cookies::DEVICE_COOKIE;
 use crate::db::models::{Session, User, now};
 use crate::db::{Db, sessions, users};
 use crate::domain::{Email, Password};
 use crate::error::ApiError;
 use crate::metrics::{self, Login};
 use crate::passwords::{Passwords, Verified};
+use crate::rate_limits::Ceiling;
 use crate::state::AppState;
+
+/// Email and password, where the refresh token should go, and the device token of an earlier login.
+#[derive(Deserialize)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+    /// Absent or null: JSON.
+    pub token_delivery: Option<TokenDelivery>,
+    /// From an earlier successful login on this client; in cookie mode the `authd_device` cookie instead.
+    pub device_token: Option<String>,
+}
 
 /// Checks the credentials and opens a new session; 200 with tokens. An unknown email and a wrong password
 /// get the same answer after the same amount of work.
 pub async fn login(
     req: HttpRequest,
-    body: JsonObject<Credentials>,
+    body: JsonObject<LoginBody>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let result = log_in(req, body, &state).await;
+    let result = log_in(req, body.0, &state).await;
     metrics::login(match &result {
         Ok(_) => Login::Success,
         Err(ApiError::InvalidCredentials) => Login::InvalidCredentials,
@@ -35,18 +48,12 @@ pub async fn login(
 
 async fn log_in(
     req: HttpRequest,
-    body: JsonObject<Credentials>,
+    body: LoginBody,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
-    let AppState { db, passwords, .. } = state;
-    let Credentials {
-        email,
-        password,
-        token_delivery,
-    } = body.0;
-    let password = Password::new(&password);
+    let password = Password::new(&body.password);
     // Neither can belong to any account, so refusing early reveals nothing about who has one.
-    let Ok(email) = Email::parse(&email) else {
+    let Ok(email) = Email::parse(&body.email) else {
         return Err(ApiError::InvalidCredentials);
     };
     if !password.within_length_limit() {
@@ -54,21 +61,26 @@ async fn log_in(
     }
     let ip = client_ip(&req, &state.trusted_proxies);
     // Before any hashing; the same answer whether or not the account exists.
-    state.rate_limits.check_login(ip, email.as_str())?;
-    let (user, rehash) = match verify(state, &email, password.clone()).await {
+    state.rate_limits.check_login(ip, email.as_str()).await?;
+    let user = find_user(&state.db, &email).await?;
+    let device = device_of(state, &req, body.device_token, user.as_ref());
+    let ceiling = match &device {
+        Some(jti) => Ceiling::Device(jti),
+        None => Ceiling::Account(email.as_str()),
+    };
+    state.rate_limits.check_ceiling(ceiling).await?;
+    let (user, rehash) = match verify(state, user, password.clone()).await {
         Err(ApiError::InvalidCredentials) => {
-            state.rate_limits.login_failed(ip, email.as_str());
+            state.rate_limits.login_failed(ip, email.as_str()).await;
+            state.rate_limits.ceiling_failed(ceiling).await;
             return Err(ApiError::InvalidCredentials);
         }
         other => other?,
     };
-    state.rate_limits.login_succeeded(ip, email.as_str());
-    // Only now, after the password matched: the answer tells a guesser nothing.
-    if state.email.require_verified && user.email_verified_at.is_none() {
-        return Err(ApiError::EmailNotVerified);
-    }
+    state.rate_limits.login_succeeded(ip, email.as_str()).await;
+    ensure_verified(state, &user)?;
     if rehash {
-        upgrade_hash(db, passwords, &user.id, password).await;
+        upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
     let session = Session::start(
         &user.id,
@@ -77,29 +89,72 @@ async fn log_in(
         state.sessions.max_age,
     );
     let row = session.clone();
-    db.run(move |conn| sessions::insert(conn, &row)).await?;
-    tracing::info!(user_id = %user.id, session_id = %session.id, "logged in");
-    let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
+    state
+        .db
+        .run(move |conn| sessions::insert(conn, &row))
+        .await?;
+    tracing::info!(user_id = %user.id, session_id = %session.id, device_token = device.is_some(), "logged in");
+    let response = with_device_token(state, &user, &session)?;
     Ok(delivery::respond(
         &state.cookies,
         &response,
-        token_delivery.unwrap_or_default(),
+        body.token_delivery.unwrap_or_default(),
         StatusCode::OK,
     ))
+}
+
+/// With `AUTHD_REQUIRE_VERIFIED_EMAIL`, `403 email_not_verified` for an unverified address. Called only after the
+/// password matched, so the answer tells a guesser nothing.
+fn ensure_verified(state: &AppState, user: &User) -> Result<(), ApiError> {
+    if state.email.require_verified && user.email_verified_at.is_none() {
+        return Err(ApiError::EmailNotVerified);
+    }
+    Ok(())
+}
+
+/// The session's tokens and a device token for this client.
+fn with_device_token(
+    state: &AppState,
+    user: &User,
+    session: &Session,
+) -> Result<TokenResponse, ApiError> {
+    let mut response = TokenResponse::for_session(&state.tokens, user, session)?;
+    let device_token = state
+        .tokens
+        .mint_device(&user.id, session.created_at.and_utc().timestamp())?;
+    response.device_token = Some(device_token.token);
+    response.device_expires_in = device_token.expires_in;
+    Ok(response)
+}
+
+async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {
+    let lookup = email.as_str().to_owned();
+    Ok(db
+        .run(move |conn| users::find_by_email(conn, &lookup))
+        .await?)
+}
+
+/// The id (`jti`) of the client's device token when it is valid and belongs to `user`. Anything else (absent,
+/// forged, expired, another account's, or no such account) is no device token: the login goes on under the
+/// account's ceiling, and a stale cookie never breaks it.
+fn device_of(
+    state: &AppState,
+    req: &HttpRequest,
+    from_body: Option<String>,
+    user: Option<&User>,
+) -> Option<String> {
+    let token = from_body.or_else(|| req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned()))?;
+    let claims = state.tokens.verify_device(&token).ok()?;
+    (user?.id == claims.sub).then_some(claims.jti)
 }
 
 /// The account and whether its hash needs upgrading, or `InvalidCredentials` after the same work for an unknown
 /// email as for a wrong password.
 async fn verify(
     state: &AppState,
-    email: &Email,
+    user: Option<User>,
     password: Password,
 ) -> Result<(User, bool), ApiError> {
-    let lookup = email.as_str().to_owned();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_email(conn, &lookup))
-        .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let rehash = match state.passwords.verify(password, stored).await? {
         Verified::Yes { rehash } => rehash,

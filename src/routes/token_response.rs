@@ -41,6 +41,12 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub refresh_expires_in: i64,
     pub user: UserView,
+    /// Login only: the client's device token (in cookie mode, the `authd_device` cookie instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
+    /// Seconds the device token lives (its cookie's `Max-Age`).
+    #[serde(skip)]
+    pub device_expires_in: i64,
 }
 
 impl TokenResponse {
@@ -63,6 +69,8 @@ impl TokenResponse {
             refresh_token: refresh.token,
             refresh_expires_in: refresh.expires_in,
             user: user.into(),
+            device_token: None,
+            device_expires_in: 0,
         })
     }
 

@@ -82,10 +82,20 @@ impl Tokens {
     }
 
     fn sign(&self, kind: TokenKind, claims: &impl serde::Serialize) -> Result<String, MintError> {
+        self.sign_typed(kind, kind.typ(), claims)
+    }
+
+    /// Signs with the active key of `kind`, under the `typ` header `typ`.
+    pub(super) fn sign_typed(
+        &self,
+        kind: TokenKind,
+        typ: &str,
+        claims: &impl serde::Serialize,
+    ) -> Result<String, MintError> {
         let keys = self.keys();
         let key = keys.signing(kind);
         let mut header = Header::new(key.alg);
-        header.typ = Some(kind.typ().to_owned());
+        header.typ = Some(typ.to_owned());
         header.kid = Some(key.kid.clone());
         Ok(encode(&header, claims, &key.encoding)?)
     }
@@ -104,6 +114,6 @@ fn token_id(session: &SessionGeneration<'_>, kind: TokenKind) -> String {
 
 /// Whole seconds as `i64`, saturating: settings bound every lifetime to 400 days, but a cast must not wrap
 /// even if that bound is ever lifted.
-fn seconds(duration: std::time::Duration) -> i64 {
+pub(super) fn seconds(duration: std::time::Duration) -> i64 {
     i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }

@@ -2,12 +2,14 @@
 //! with live in `crate::keys`; this module takes plain values (no database rows, no HTTP types).
 
 mod claims;
+mod device;
 mod mint;
 mod rejection;
 mod verified;
 mod verify;
 
 pub use claims::{AccessClaims, RefreshClaims};
+pub use device::DeviceClaims;
 pub use mint::{MintError, MintedToken, SessionGeneration};
 pub use rejection::TokenRejection;
 // Every token is of one kind; callers name it with the claims.
@@ -30,6 +32,7 @@ pub struct Tokens {
     audience: String,
     access_ttl: Duration,
     refresh_ttl: Duration,
+    device_ttl: Duration,
     idle_timeout: Duration,
     /// Clock skew tolerated on `exp` and `nbf`.
     leeway: Duration,
@@ -50,6 +53,7 @@ impl Tokens {
             audience: settings.audience.clone(),
             access_ttl: settings.access_ttl,
             refresh_ttl: settings.refresh_ttl,
+            device_ttl: settings.device_ttl,
             idle_timeout: sessions.idle_timeout,
             leeway: settings.clock_leeway,
             verified: Arc::new(verified::VerifiedTokens::new(verified::CAPACITY)),

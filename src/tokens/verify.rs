@@ -63,6 +63,17 @@ impl Tokens {
         kind: TokenKind,
         check_exp: bool,
     ) -> Result<C, TokenRejection> {
+        self.verify_typed(token, kind, kind.typ(), check_exp)
+    }
+
+    /// Verifies a token signed by a key of `kind` under the `typ` header `typ`.
+    pub(super) fn verify_typed<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        kind: TokenKind,
+        typ: &str,
+        check_exp: bool,
+    ) -> Result<C, TokenRejection> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenRejection::Malformed);
         }
@@ -74,13 +85,15 @@ impl Tokens {
         if key.kind != kind {
             return Err(TokenRejection::WrongType);
         }
+        // The library does not check `typ`; RFC 8725 §3.11 explicit typing keeps the kinds apart. Checked before
+        // the claims are read, so a token of another kind is `wrong_type`, not a claims mismatch; the signature
+        // below covers the header all the same.
+        if !typ_matches(header.typ.as_deref(), typ) {
+            return Err(TokenRejection::WrongType);
+        }
         let mut validation = self.validation(key.alg);
         validation.validate_exp = check_exp;
         let data = decode::<C>(token, &key.decoding, &validation).map_err(rejection)?;
-        // The library does not check `typ`; RFC 8725 §3.11 explicit typing keeps the two kinds apart.
-        if !typ_matches(data.header.typ.as_deref(), kind.typ()) {
-            return Err(TokenRejection::WrongType);
-        }
         // We define no header extensions, so any `crit` is one we cannot honour (RFC 7515 §4.1.11).
         if data.header.crit.is_some() {
             return Err(TokenRejection::Malformed);

@@ -23,3 +23,11 @@ fn an_unreachable_database_fails_start_up() {
     assert_ne!(exit.code, 0, "{}", exit.stderr);
     assert!(exit.stderr.contains("database"), "{}", exit.stderr);
 }
+
+#[test]
+fn a_bad_redis_url_fails_start_up_without_showing_its_password() {
+    let exit = authd([("AUTHD_REDIS_URL", "http://user:hunter2@cache:6379")]).run(&[]);
+    assert_eq!(exit.code, 2, "{}", exit.stderr);
+    assert!(exit.stderr.contains("AUTHD_REDIS_URL"), "{}", exit.stderr);
+    assert!(!exit.stderr.contains("hunter2"), "{}", exit.stderr);
+}

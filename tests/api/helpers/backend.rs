@@ -44,6 +44,30 @@ impl Backend {
     }
 }
 
+/// The Redis of `AUTHD_TEST_REDIS_URL`, after checking that it answers (a configured Redis that does not is a
+/// failure, not a skip). In CI an unset variable is a failure too. Redis is shared: tests use a prefix of their own.
+pub async fn redis_url() -> Option<String> {
+    let url = match std::env::var("AUTHD_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => panic!("AUTHD_TEST_REDIS_URL must be set in CI"),
+        _ => {
+            eprintln!("skipped: AUTHD_TEST_REDIS_URL is not set");
+            return None;
+        }
+    };
+    let client = redis::Client::open(url.as_str()).expect("AUTHD_TEST_REDIS_URL is a Redis URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis must answer at AUTHD_TEST_REDIS_URL");
+    let pong: String = redis::cmd("PING")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(pong, "PONG");
+    Some(url)
+}
+
 /// A PostgreSQL database that exists for one test.
 pub struct PgDatabase {
     admin_url: String,

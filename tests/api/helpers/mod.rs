@@ -16,7 +16,7 @@ pub use app::{
 pub use assertions::{
     assert_error, assert_invalid_grant, assert_invalid_token, eventually, status_counts,
 };
-pub use backend::Backend;
+pub use backend::{Backend, redis_url};
 pub use http::PASSWORD;
 pub use mailbox::{SmtpSink, mail_with, mails_to, token_in, wait_for_mails};
 pub use process::{AuthdProcess, authd};

@@ -1,4 +1,4 @@
-//! A TCP proxy of the test's own, to cut a server (PostgreSQL) away from authd and bring it back, without ever
+//! A TCP proxy of the test's own, to cut a server (PostgreSQL, Redis) away from authd and bring it back, without ever
 //! stopping the shared server.
 
 use std::net::SocketAddr;
@@ -106,7 +106,7 @@ async fn accept_loop(listener: TcpListener, target: SocketAddr, shared: Arc<Shar
     }
 }
 
-/// `postgres://user@host:port/db?q` → (`postgres://user@`, `/db?q`, `host:port`).
+/// `postgres://user@host:port/db?q` (or `redis://...`) → (`postgres://user@`, `/db?q`, `host:port`).
 fn split_url(url: &str) -> (&str, &str, &str) {
     let start = url.find("://").expect("a URL") + 3;
     let end = url[start..]

@@ -1,0 +1,165 @@
+//! The Lua scripts against the Redis of `AUTHD_TEST_REDIS_URL` (skipped when unset, except in CI), each test
+//! under a prefix of its own: the server is shared.
+
+use std::time::Instant;
+
+use governor::RateLimiter;
+use governor::clock::{Clock, MonotonicClock};
+
+use super::*;
+use crate::config::RedisUrl;
+use crate::rate_limits::limit::quota;
+
+fn shared() -> Option<Shared> {
+    let url = match std::env::var("AUTHD_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => panic!("AUTHD_TEST_REDIS_URL must be set in CI"),
+        _ => {
+            eprintln!("skipped: AUTHD_TEST_REDIS_URL is not set");
+            return None;
+        }
+    };
+    let settings = RedisSettings {
+        url: RedisUrl::for_tests(&url),
+        prefix: format!("authd-test:{}:", uuid::Uuid::new_v4().simple()),
+        timeout: Duration::from_secs(2),
+    };
+    Some(Shared::new(&settings).unwrap())
+}
+
+fn rate(raw: &str) -> Rate {
+    Rate::parse(raw).unwrap()
+}
+
+#[tokio::test]
+async fn the_lua_gcra_decides_as_governor_does() {
+    let Some(redis) = shared() else { return };
+    let rate = rate("3/min");
+    let governor = RateLimiter::keyed(quota(rate));
+    let mut remaining = vec![];
+    for n in 0..5 {
+        let ours = redis
+            .gcra("login-ip", "192.0.2.1", rate)
+            .await
+            .expect("Redis answers");
+        let theirs = governor.check_key(&"192.0.2.1");
+        match (ours, theirs) {
+            (Gcra::Allowed { remaining: left }, Ok(())) => remaining.push(left),
+            (Gcra::Denied { retry_after }, Err(not_until)) => {
+                let expected = not_until.wait_time_from(MonotonicClock.now());
+                let gap = retry_after.abs_diff(expected);
+                assert!(
+                    gap < Duration::from_millis(500),
+                    "{retry_after:?} vs {expected:?}"
+                );
+                assert!(retry_after > Duration::from_secs(19), "one every 20 s");
+            }
+            other => panic!("request {n}: Redis and governor disagree: {other:?}"),
+        }
+    }
+    assert_eq!(remaining, [2, 1, 0]);
+    // Another key has its own budget.
+    let other = redis.gcra("login-ip", "192.0.2.2", rate).await;
+    assert_eq!(other, Some(Gcra::Allowed { remaining: 2 }));
+}
+
+#[tokio::test]
+async fn a_spent_budget_refills_one_request_per_period_and_its_key_expires() {
+    let Some(redis) = shared() else { return };
+    let rate = rate("5/sec");
+    let started = Instant::now();
+    let mut allowed = 0;
+    while let Some(Gcra::Allowed { .. }) = redis.gcra("p", "k", rate).await {
+        allowed += 1;
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(150),
+        "too slow to test"
+    );
+    assert_eq!(allowed, 5);
+    tokio::time::sleep(Duration::from_millis(210)).await;
+    assert!(matches!(
+        redis.gcra("p", "k", rate).await,
+        Some(Gcra::Allowed { .. })
+    ));
+    assert!(matches!(
+        redis.gcra("p", "k", rate).await,
+        Some(Gcra::Denied { .. })
+    ));
+    let mut connection = redis.connection.clone();
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(redis.key("p", "k"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!(
+        (1..=1_000).contains(&ttl),
+        "expires when full again: {ttl} ms"
+    );
+}
+
+#[tokio::test]
+async fn failures_count_up_and_are_forgotten() {
+    let Some(redis) = shared() else { return };
+    let none = redis.failures("f", "pair").await.unwrap();
+    assert_eq!(none.count, 0);
+    for n in 1..=3 {
+        assert_eq!(
+            redis.fail("f", "pair", Duration::from_secs(60)).await,
+            Some(n)
+        );
+    }
+    let state = redis.failures("f", "pair").await.unwrap();
+    assert_eq!(state.count, 3);
+    assert!(state.since_last < Duration::from_secs(1));
+    redis.forget("f", "pair").await.unwrap();
+    assert_eq!(redis.failures("f", "pair").await.unwrap().count, 0);
+    // A short window: gone once it has passed since the last failure.
+    redis
+        .fail("f", "brief", Duration::from_millis(50))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(redis.failures("f", "brief").await.unwrap().count, 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_answers_none_within_the_timeout() {
+    // A port nothing listens on (bound, then dropped).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let settings = RedisSettings {
+        url: RedisUrl::for_tests(&format!("redis://127.0.0.1:{port}")),
+        prefix: "authd-test:".into(),
+        timeout: Duration::from_millis(100),
+    };
+    let redis = Shared::new(&settings).unwrap();
+    let started = Instant::now();
+    assert_eq!(redis.gcra("p", "k", rate("1/min")).await, None);
+    // The breaker is open now: no second wait.
+    assert_eq!(redis.failures("p", "k").await, None);
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn account_keys_are_hashes_salted_with_the_prefix() {
+    let settings = |prefix: &str| RedisSettings {
+        url: RedisUrl::for_tests("redis://127.0.0.1:1"),
+        prefix: prefix.into(),
+        timeout: Duration::from_millis(100),
+    };
+    let a = Shared::new(&settings("authd:")).unwrap();
+    let b = Shared::new(&settings("tenant-b:")).unwrap();
+    let key = a.account_key("a@example.com");
+    assert_eq!(key.len(), 64);
+    assert!(key.bytes().all(|c| c.is_ascii_hexdigit()), "{key}");
+    assert_eq!(key, a.account_key("a@example.com"));
+    assert_ne!(key, b.account_key("a@example.com"));
+}

@@ -1,0 +1,53 @@
+//! Device tokens: what a client gets from a successful login so that, later, its own logins are not held back by
+//! the account-wide ceiling on failed logins that an attacker can fill (OWASP's "device cookies"). A device
+//! token proves only "this client once logged in to this account"; it authenticates nothing by itself.
+//!
+//! It is signed with the refresh-token key (never published), under its own `typ`, so it passes neither as an
+//! access token (another key kind) nor as a refresh token (another `typ`).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::mint::seconds;
+use super::{MintError, MintedToken, TokenKind, TokenRejection, Tokens};
+
+/// The `typ` header of a device token.
+pub const DEVICE_TYP: &str = "device+jwt";
+
+/// Claims of a device token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceClaims {
+    pub iss: String,
+    /// The account the client logged in to.
+    pub sub: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    /// The device's id: the key of its own failed-login budget.
+    pub jti: String,
+}
+
+impl Tokens {
+    /// A fresh device token for `user_id`, valid for the configured device lifetime from `now`.
+    pub fn mint_device(&self, user_id: &str, now: i64) -> Result<MintedToken, MintError> {
+        let ttl = seconds(self.device_ttl);
+        let claims = DeviceClaims {
+            iss: self.issuer.clone(),
+            sub: user_id.to_owned(),
+            aud: self.audience.clone(),
+            iat: now,
+            exp: now.saturating_add(ttl),
+            jti: Uuid::new_v4().to_string(),
+        };
+        Ok(MintedToken {
+            token: self.sign_typed(TokenKind::Refresh, DEVICE_TYP, &claims)?,
+            expires_in: ttl,
+        })
+    }
+
+    /// Verifies a device token's signature, type, issuer, audience and expiry (whose account it is, the caller
+    /// compares).
+    pub fn verify_device(&self, token: &str) -> Result<DeviceClaims, TokenRejection> {
+        self.verify_typed(token, TokenKind::Refresh, DEVICE_TYP, true)
+    }
+}
