@@ -36,6 +36,8 @@ pub async fn verify(
             let applied = match purpose {
                 Purpose::ChangeEmail => {
                     users::change_email(conn, &token.user_id, &token.email, at)?;
+                    // Links mailed to the old address (a reset among them) must not outlive the move.
+                    email_tokens::retire_all_for_user(conn, &token.user_id, at)?;
                     true
                 }
                 // A link for an address the account has since left proves nothing about the current one.

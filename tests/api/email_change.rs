@@ -111,8 +111,26 @@ async fn a_password_reset_cancels_a_pending_change(backend: Backend) {
     assert_error(verify_email(&app, &change).await, 400, "invalid_token_link").await;
 }
 
+async fn links_mailed_to_the_old_address_die_with_the_move(backend: Backend) {
+    let (app, sink) = app_with_smtp(backend, &[("AUTHD_MAIL_COOLDOWN", "0")]).await;
+    let tokens = app.signed_up("leaving@example.com").await;
+    let reset = json!({"email": "leaving@example.com"});
+    app.post_json("/v1/auth/password-reset", &reset).await;
+    let mails = wait_for_mails(sink.dir(), "leaving@example.com", 2).await;
+    let reset = token_in(mail_with(&mails, "reset-password#"));
+    ask_for_change(&app, &tokens.access_token, "arrived@example.com", PASSWORD).await;
+    let change = token_in(&wait_for_mails(sink.dir(), "arrived@example.com", 1).await[0]);
+    assert_eq!(verify_email(&app, &change).await.status(), 200);
+    let body = json!({"token": reset, "new_password": "an attacker's long passphrase"});
+    let confirmed = app
+        .post_json("/v1/auth/password-reset/confirm", &body)
+        .await;
+    assert_error(confirmed, 400, "invalid_token_link").await;
+}
+
 backend_tests!(
     a_new_address_takes_effect_once_it_confirms,
+    links_mailed_to_the_old_address_die_with_the_move,
     a_change_needs_the_password_and_reveals_no_account,
     a_password_reset_cancels_a_pending_change,
 );
