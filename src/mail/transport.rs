@@ -61,3 +61,37 @@ impl Transport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(transport: MailTransport) -> MailSettings {
+        MailSettings {
+            transport,
+            from: "a <a@example.com>".parse().unwrap(),
+            templates_dir: None,
+            app_url: "http://127.0.0.1".into(),
+            app_name: "authd".into(),
+            send_timeout: Duration::from_secs(5),
+            cooldown: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn tls_transports_build_without_a_process_wide_crypto_provider() {
+        for url in [
+            "smtp://user:pass@mail.example.com:587?tls=required",
+            "smtps://user:pass@mail.example.com",
+            "smtp://127.0.0.1:2525",
+        ] {
+            let transport = Transport::build(&settings(MailTransport::Smtp(url.into())));
+            assert_eq!(transport.map(|t| t.kind()).unwrap(), "smtp", "{url}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = dir.path().join("outbox");
+        let transport = Transport::build(&settings(MailTransport::Outbox(outbox.clone())));
+        assert_eq!(transport.map(|t| t.kind()).unwrap(), "outbox");
+        assert!(outbox.is_dir());
+    }
+}
