@@ -57,18 +57,6 @@ pub fn issue(conn: &mut AnyConnection, token: &EmailToken) -> QueryResult<()> {
         .map(drop)
 }
 
-/// The same statements as `issue` for an address with no account, touching no row: an unknown address costs
-/// about what a known one does.
-pub fn issue_nothing(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> {
-    let none = email_tokens::table
-        .filter(email_tokens::user_id.eq(""))
-        .filter(email_tokens::used_at.is_null());
-    diesel::update(none)
-        .set(email_tokens::used_at.eq(now))
-        .execute(conn)
-        .map(drop)
-}
-
 /// The valid token with this hash for one of `purposes`, without using it.
 pub fn find_valid(
     conn: &mut AnyConnection,

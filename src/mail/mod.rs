@@ -8,11 +8,12 @@ mod templates;
 mod transport;
 mod worker;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::config::MailSettings;
 use crate::metrics;
@@ -52,7 +53,12 @@ pub struct Mailer {
     app_url: String,
     app_name: String,
     cooldown: Cooldown,
+    /// Slots for the account look-ups that run after the answer (`job_slot`).
+    jobs: Arc<Semaphore>,
 }
+
+/// Look-ups and link issuing that may run after their request was answered, at once; beyond it they are dropped.
+pub const MAX_BACKGROUND_JOBS: usize = 64;
 
 impl Mailer {
     /// Reads the templates and builds the transport; the returned worker must be run for mail to leave.
@@ -68,6 +74,7 @@ impl Mailer {
             app_url: settings.app_url.clone(),
             app_name: settings.app_name.clone(),
             cooldown: Cooldown::new(settings.cooldown),
+            jobs: Arc::new(Semaphore::new(MAX_BACKGROUND_JOBS)),
         };
         let worker = MailWorker {
             queue: receiver,
@@ -80,6 +87,17 @@ impl Mailer {
     /// True when `address` may get a link mail now (and starts its cooldown): see `Cooldown`.
     pub fn claim(&self, address: &str) -> bool {
         self.cooldown.claim(address)
+    }
+
+    /// A slot for work that runs after the request was answered (so that its timing, which depends on whether an
+    /// account exists, never shows in the answer's); `None` when every slot is taken (logged and counted).
+    pub fn job_slot(&self) -> Option<OwnedSemaphorePermit> {
+        let slot = Arc::clone(&self.jobs).try_acquire_owned().ok();
+        if slot.is_none() {
+            tracing::error!("mail look-up dropped: every background slot is taken");
+            metrics::mail("dropped");
+        }
+        slot
     }
 
     /// Renders `mail` for `to` and queues it. Never waits and never fails the caller: a message that cannot be

@@ -24,6 +24,6 @@ pub async fn resend(
 ) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.0.email)?;
     let unverified = |user: &crate::db::models::User| user.email_verified_at.is_none();
-    request_link(&state, &email, Purpose::VerifyEmail, unverified).await?;
+    request_link(&state, email, Purpose::VerifyEmail, unverified);
     Ok(accepted())
 }
