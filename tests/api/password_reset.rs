@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, assert_error, assert_invalid_token, mail_with, mails_to, token_in,
-    wait_for_mails,
+    Backend, PASSWORD, TcpProxy, TestApp, assert_error, assert_invalid_token, mail_with, mails_to,
+    spawn_app_mapped, token_in, wait_for_mails,
 };
 use crate::mail::app_with_smtp;
 
@@ -164,6 +164,32 @@ async fn one_address_gets_at_most_one_link_per_cooldown() {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
     // The signup's link only: the resets fell in its cooldown.
     assert_eq!(mails_to(sink.dir(), "victim2@example.com").len(), 1);
+}
+
+/// The answer does not wait for the look-up: with the database cut off it is still the same `202`, at once.
+#[actix_web::test]
+async fn the_answer_does_not_wait_for_the_account_look_up() {
+    let Some(Backend::Postgres(admin)) = Backend::postgres() else {
+        return;
+    };
+    let proxy = TcpProxy::for_url(&admin).await;
+    let vars = [("AUTHD_MAIL_COOLDOWN", "0")];
+    let app = spawn_app_mapped(Backend::Postgres(admin), &vars, |url| proxy.route(&url)).await;
+    app.signed_up("cut@example.com").await;
+    proxy.cut();
+    let started = std::time::Instant::now();
+    let cut = request_reset(&app, "cut@example.com").await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(cut.status(), 202);
+    assert_eq!(
+        cut.json::<Value>().await.unwrap(),
+        json!({"status": "accepted"})
+    );
+    proxy.restore();
 }
 
 backend_tests!(
