@@ -110,6 +110,17 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401"]
 [[operations]]
 include-path = ["/v1/me/mfa/totp", "/v1/me/mfa/totp/confirm", "/v1/me/mfa/totp/disable", "/v1/me/mfa/recovery-codes"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409"]
+# the mail routes: an address must be plausible (422); a change of address needs the password (403); a mailed
+# token must be one authd sent (400 invalid_token_link), and a reset's new password passes the policy (422).
+[[operations]]
+include-path = ["/v1/auth/password-reset", "/v1/auth/verify-email/resend"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "422"]
+[[operations]]
+include-path = "/v1/me/email"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422"]
+[[operations]]
+include-path = ["/v1/auth/verify-email", "/v1/auth/password-reset/confirm"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "422"]
 EOF
 }
 config main >"$work/main.toml"

@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use quick_cache::sync::Cache;
 
-/// Serialised user views by user id. Bounded in size and age: what can change in the view (MFA on or off) removes the entry, and an account
-/// that is deleted has its sessions revoked, which the bearer middleware checks before this cache is consulted.
+/// Serialised user views by user id. Bounded in size and age. A change to what the view shows (the address or
+/// its verification, MFA on or off) removes the entry here (`forget`); another instance may show the old view until
+/// its entry ages out (30 s). An account that is deleted has its sessions revoked, which the bearer middleware
+/// checks before this cache is consulted.
 /// Holding the JSON body, not the view, keeps this cache free of the HTTP types.
 pub struct RecentUsers {
     entries: Cache<String, (Instant, Bytes)>,
@@ -29,6 +31,11 @@ impl RecentUsers {
             .get(user_id)
             .filter(|(at, _)| at.elapsed() < Self::MAX_AGE)
             .map(|(_, body)| body)
+    }
+
+    /// Forgets `user_id` (its address or verification changed), so the next `/v1/me` reads the row.
+    pub fn remove(&self, user_id: &str) {
+        self.entries.remove(user_id);
     }
 
     /// Remembers `body` for `user_id` from now on.

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use crate::audit::Audit;
-use crate::config::{MfaSettings, SessionSettings, Settings, TrustedProxies};
+use crate::config::{EmailSettings, MfaSettings, SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
 use crate::keys::SecretBox;
+use crate::mail::Mailer;
 use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
@@ -42,6 +43,10 @@ pub struct AppState {
     pub secret_box: SecretBox,
     /// The TOTP issuer name and the mfa_token lifetime.
     pub mfa: MfaSettings,
+    /// The mail queue's sending end, the templates and the per-address cooldown.
+    pub mailer: Mailer,
+    /// Verification and reset rules.
+    pub email: EmailSettings,
 }
 
 impl AppState {
@@ -53,6 +58,7 @@ impl AppState {
         tokens: Tokens,
         revocations: Arc<Revocations>,
         secret_box: SecretBox,
+        mailer: Mailer,
     ) -> Self {
         Self {
             db,
@@ -72,6 +78,8 @@ impl AppState {
             audit: Audit::new(&settings.audit),
             secret_box,
             mfa: settings.mfa.clone(),
+            mailer,
+            email: settings.email.clone(),
         }
     }
 }

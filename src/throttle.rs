@@ -35,6 +35,8 @@ guards! {
     limit_password => Password;
     limit_mfa => Mfa;
     limit_mfa_manage => MfaManage;
+    limit_mail => Mail;
+    limit_email_token => EmailToken;
 }
 
 async fn guard<B: MessageBody>(

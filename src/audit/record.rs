@@ -100,6 +100,7 @@ pub fn revoked(
         RevokeReason::AccountDisabled => "account_disabled",
         RevokeReason::AdminLogout => "admin_logout",
         RevokeReason::AccountDeleted => "account_deleted",
+        RevokeReason::PasswordReset => "password_reset",
     };
     let detail = detail("reason", why);
     session_ids

@@ -8,7 +8,9 @@
 mod audit;
 mod browser;
 mod database;
+mod email;
 mod logging;
+mod mail;
 mod mfa;
 mod passwords;
 mod proxies;
@@ -25,7 +27,9 @@ pub use self::redis::{RedisSettings, RedisUrl};
 pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
+pub use email::EmailSettings;
 pub use logging::LogSettings;
+pub use mail::{MailSettings, MailTransport};
 pub use mfa::MfaSettings;
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
@@ -62,6 +66,10 @@ pub struct Settings {
     pub audit: AuditSettings,
     /// Two-factor authentication (`mfa.rs`).
     pub mfa: MfaSettings,
+    /// How mail is sent and what it says (`mail.rs`).
+    pub mail: MailSettings,
+    /// Verification and reset links (`email.rs`).
+    pub email: EmailSettings,
 }
 
 impl Settings {
@@ -77,9 +85,12 @@ impl Settings {
         // The database file and the keys share one directory unless told otherwise.
         let data_dir = PathBuf::from(vars.string("AUTHD_DATA_DIR", "./data"));
         let default_issuer = format!("http://{}", server.bind);
+        let tokens = TokenSettings::read(&vars, &default_issuer, &data_dir)?;
         let settings = Settings {
             database: DatabaseSettings::read(&vars, &data_dir)?,
-            tokens: TokenSettings::read(&vars, &default_issuer, &data_dir)?,
+            mail: MailSettings::read(&vars, &tokens.issuer, &data_dir)?,
+            email: EmailSettings::read(&vars)?,
+            tokens,
             sessions: SessionSettings::read(&vars)?,
             passwords: PasswordSettings::read(&vars)?,
             browser: BrowserSettings::read(&vars)?,
@@ -183,6 +194,9 @@ mod tests {
             ("AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT", "10/week"),
             ("AUTHD_REDIS_URL", "localhost:6379"),
             ("AUTHD_AUDIT_RETENTION", "1s"),
+            ("AUTHD_SMTP_URL", "http://mail.example.com"),
+            ("AUTHD_REQUIRE_VERIFIED_EMAIL", "yes"),
+            ("AUTHD_PASSWORD_RESET_TTL", "1h"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

@@ -56,6 +56,10 @@ pub struct RateLimitSettings {
     pub refresh_ip: Rate,
     pub logout_ip: Rate,
     pub password_ip: Rate,
+    /// The routes that send mail (reset, verification resend, email change).
+    pub mail_ip: Rate,
+    /// The routes that take a mailed token (verify-email, reset confirm).
+    pub email_token_ip: Rate,
     /// Failed logins per (IP, account) that pass freely; after them the delay doubles, up to the window.
     pub login_ip_account: Rate,
     /// Failed logins per account from every client together; beyond it the account's login waits, except for
@@ -83,6 +87,8 @@ impl Default for RateLimitSettings {
             refresh_ip: Rate::per_minute(60),
             logout_ip: Rate::per_minute(60),
             password_ip: Rate::per_minute(10),
+            mail_ip: Rate::per_minute(10),
+            email_token_ip: Rate::per_minute(20),
             login_ip_account: Rate::per_hour(10),
             login_account: Rate::per_hour(100),
             login_device: Rate::per_hour(10),
@@ -114,6 +120,12 @@ impl RateLimitSettings {
             refresh_ip: rate(vars, "AUTHD_RATE_LIMIT_REFRESH_IP", defaults.refresh_ip)?,
             logout_ip: rate(vars, "AUTHD_RATE_LIMIT_LOGOUT_IP", defaults.logout_ip)?,
             password_ip: rate(vars, "AUTHD_RATE_LIMIT_PASSWORD_IP", defaults.password_ip)?,
+            mail_ip: rate(vars, "AUTHD_RATE_LIMIT_MAIL_IP", defaults.mail_ip)?,
+            email_token_ip: rate(
+                vars,
+                "AUTHD_RATE_LIMIT_EMAIL_TOKEN_IP",
+                defaults.email_token_ip,
+            )?,
             login_ip_account: rate(
                 vars,
                 "AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT",

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{admin_keys, auth_events, sessions, users};
+use super::schema::{admin_keys, auth_events, email_tokens, sessions, users};
 
 /// A stored account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -20,6 +20,8 @@ pub struct User {
     pub deleted_at: Option<NaiveDateTime>,
     /// Space-separated role names (see `roles()`).
     pub roles: String,
+    /// When the current address was proven; `None` until then.
+    pub email_verified_at: Option<NaiveDateTime>,
 }
 
 impl User {
@@ -73,6 +75,22 @@ pub struct AuthEvent {
     pub user_agent: Option<String>,
     pub detail: Option<String>,
     pub created_at: NaiveDateTime,
+}
+
+/// A token sent by mail, as stored: its hash, never the token.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = email_tokens)]
+pub struct EmailToken {
+    pub id: String,
+    pub user_id: String,
+    /// `verify_email`, `password_reset` or `change_email` (`db::email_tokens::Purpose`).
+    pub purpose: String,
+    pub token_hash: String,
+    /// The address it was mailed to.
+    pub email: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
 }
 
 /// What a new session records about the device that opened it.

@@ -10,6 +10,7 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
         roles -> Text,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -87,4 +88,19 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, auth_events);
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, auth_events, email_tokens);
+
+diesel::table! {
+    email_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(email_tokens -> users (user_id));

@@ -15,6 +15,7 @@ pub enum RevokeReason {
     LogoutAll,
     Deleted,
     PasswordChange,
+    PasswordReset,
     ReuseDetected,
     /// An operator disabled the account.
     AccountDisabled,
@@ -31,6 +32,7 @@ impl RevokeReason {
             Self::LogoutAll => "logout_all",
             Self::Deleted => "deleted",
             Self::PasswordChange => "password_change",
+            Self::PasswordReset => "password_reset",
             Self::ReuseDetected => "reuse_detected",
             Self::AccountDisabled => "account_disabled",
             Self::AdminLogout => "admin_logout",

@@ -33,6 +33,14 @@ pub enum ApiError {
     WrongCurrentPassword,
     #[error("{0}")]
     CsrfRejected(&'static str),
+    /// Login needs a verified address (`AUTHD_REQUIRE_VERIFIED_EMAIL`); only after the password matched.
+    #[error(
+        "the email address is not verified yet; use the link that was mailed, or ask for a new one"
+    )]
+    EmailNotVerified,
+    /// A mailed token that is unknown, used, expired or for another purpose: one answer for all.
+    #[error("the link is invalid or has expired; ask for a new one")]
+    InvalidTokenLink,
     #[error("{}", .0.describe())]
     InvalidToken(TokenRejection),
     #[error("{}", .0.describe())]
@@ -92,6 +100,8 @@ impl ApiError {
             Self::EmailTaken => "email_taken",
             Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
             Self::CsrfRejected(_) => "csrf_rejected",
+            Self::EmailNotVerified => "email_not_verified",
+            Self::InvalidTokenLink => "invalid_token_link",
             Self::InvalidToken(_) => "invalid_token",
             Self::InvalidGrant(_) => "invalid_grant",
             Self::NotFound => "not_found",
@@ -124,7 +134,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_) | Self::InvalidTokenLink => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EmailTaken => StatusCode::CONFLICT,
@@ -133,6 +143,7 @@ impl ResponseError for ApiError {
             | Self::CsrfRejected(_)
             | Self::InsufficientRights
             | Self::InsufficientScope
+            | Self::EmailNotVerified
             | Self::AccountDisabled => StatusCode::FORBIDDEN,
             Self::InvalidCredentials
             | Self::InvalidToken(_)

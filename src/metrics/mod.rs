@@ -33,6 +33,7 @@ const DB_POOL_CONNECTIONS: &str = "authd_db_pool_connections";
 const REVOKED_SESSIONS: &str = "authd_revoked_sessions";
 const REVOCATION_POLL_AGE: &str = "authd_revocation_poll_age_seconds";
 const AUDIT_EVENTS_DROPPED: &str = "authd_audit_events_dropped_total";
+const MAILS: &str = "authd_mails_total";
 
 /// Label for a request no route matched (404s of the default service).
 const UNMATCHED: &str = "<unmatched>";
@@ -125,6 +126,11 @@ pub fn token_rejected(error: &'static str, reason: TokenRejection) {
 /// One request refused by a rate limit; `policy` is one of the fixed policy names (`login-ip`, ...).
 pub fn rate_limited(policy: &'static str) {
     counter!(RATE_LIMITED, "policy" => policy).increment(1);
+}
+
+/// One message's end: `sent`, `failed` (after every retry, or not buildable) or `dropped` (the queue was full).
+pub fn mail(outcome: &'static str) {
+    counter!(MAILS, "outcome" => outcome).increment(1);
 }
 
 /// One rate-limit check that Redis failed or did not answer in time (it used this instance's counters).

@@ -8,8 +8,8 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::{
     AUDIT_EVENTS_DROPPED, DB_POOL_CONNECTIONS, HASH_QUEUE_DEPTH, HASH_WAIT, HASHES,
-    HTTP_REQUEST_DURATION, HTTP_REQUESTS, LOGINS, Login, RATE_LIMIT_BACKEND_ERRORS, RATE_LIMITED,
-    REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh, TOKEN_REJECTIONS,
+    HTTP_REQUEST_DURATION, HTTP_REQUESTS, LOGINS, Login, MAILS, RATE_LIMIT_BACKEND_ERRORS,
+    RATE_LIMITED, REFRESHES, REVOCATION_POLL_AGE, REVOKED_SESSIONS, Refresh, TOKEN_REJECTIONS,
 };
 
 /// Histogram buckets, in seconds: 0.1 ms to 5 s, about three per decade.
@@ -62,6 +62,7 @@ fn describe() {
         "Refused access or refresh tokens, by error and reason"
     );
     describe_counter!(RATE_LIMITED, "Requests refused by a rate limit, by policy");
+    describe_counter!(MAILS, "Mail messages by outcome: sent, failed or dropped");
     describe_counter!(
         RATE_LIMIT_BACKEND_ERRORS,
         "Rate-limit checks Redis failed or did not answer in time (counted locally instead)"

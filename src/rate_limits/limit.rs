@@ -20,10 +20,14 @@ pub enum Limit {
     Mfa,
     /// The signed-in routes that enrol, confirm, disable or show a second factor.
     MfaManage,
+    /// Routes that send mail.
+    Mail,
+    /// Routes that take a mailed token.
+    EmailToken,
 }
 
 impl Limit {
-    pub(super) const ALL: [Limit; 7] = [
+    pub(super) const ALL: [Limit; 9] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
@@ -31,6 +35,8 @@ impl Limit {
         Self::Password,
         Self::Mfa,
         Self::MfaManage,
+        Self::Mail,
+        Self::EmailToken,
     ];
 
     /// The policy's name in the `RateLimit-Policy` and `RateLimit` headers.
@@ -43,6 +49,8 @@ impl Limit {
             Self::Password => "password-ip",
             Self::Mfa => "mfa-ip",
             Self::MfaManage => "mfa-manage-ip",
+            Self::Mail => "mail-ip",
+            Self::EmailToken => "email-token-ip",
         }
     }
 
@@ -55,6 +63,8 @@ impl Limit {
             Self::Password => settings.password_ip,
             Self::Mfa => settings.mfa_ip,
             Self::MfaManage => settings.mfa_manage_ip,
+            Self::Mail => settings.mail_ip,
+            Self::EmailToken => settings.email_token_ip,
         }
     }
 }

@@ -111,10 +111,11 @@ async fn log_in(
         other => other?,
     };
     state.rate_limits.login_succeeded(ip, email.as_str()).await;
-    // Only now: a guesser without the password learns nothing from it.
+    // Only now: a guesser without the password learns nothing from these.
     if user.disabled_at.is_some() {
         return Err(ApiError::AccountDisabled);
     }
+    ensure_verified(state, &user)?;
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
@@ -123,6 +124,15 @@ async fn log_in(
     }
     let delivery = body.token_delivery.unwrap_or_default();
     sign_in::open_session(state, &req, &user, None, None, delivery, device.is_some()).await
+}
+
+/// With `AUTHD_REQUIRE_VERIFIED_EMAIL`, `403 email_not_verified` for an unverified address. Called only after the
+/// password matched, so the answer tells a guesser nothing.
+fn ensure_verified(state: &AppState, user: &User) -> Result<(), ApiError> {
+    if state.email.require_verified && user.email_verified_at.is_none() {
+        return Err(ApiError::EmailNotVerified);
+    }
+    Ok(())
 }
 
 async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {

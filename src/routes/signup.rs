@@ -3,17 +3,22 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use serde_json::json;
 
 use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
-use super::token_response::TokenResponse;
+use super::token_response::{TokenResponse, UserView, no_store};
 use crate::audit::record;
-use crate::db::events::EventKind;
+use crate::db::email_tokens::Purpose;
+use crate::db::events::{self, EventKind, Outcome};
+use crate::db::models::AuthEvent;
 use crate::db::models::{Session, User, now};
 use crate::db::users;
 use crate::domain::{Email, Password};
+use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
+use crate::mail::Mail;
 use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.
@@ -25,7 +30,8 @@ pub struct Credentials {
     pub token_delivery: Option<TokenDelivery>,
 }
 
-/// Creates the account and its first session; 201 with tokens.
+/// Creates the account and mails a verification link. 201 with tokens and a first session; with
+/// `AUTHD_REQUIRE_VERIFIED_EMAIL`, 202 with the account and no session (login waits for the link).
 pub async fn signup(
     req: HttpRequest,
     body: JsonObject<Credentials>,
@@ -51,23 +57,46 @@ pub async fn signup(
         disabled_at: None,
         deleted_at: None,
         roles: String::new(),
+        email_verified_at: None,
     };
-    let session = Session::start(
-        &user.id,
+    let (device, client) = (
         device_info(&req, &state.trusted_proxies),
-        created,
-        state.sessions.max_age,
+        device_info(&req, &state.trusted_proxies),
     );
-    let (user, session) = state
+    let session = (!state.email.require_verified)
+        .then(|| Session::start(&user.id, device, created, state.sessions.max_age));
+    let ttl = state.email.verify_ttl;
+    let link = MailedToken::new(&user.id, Purpose::VerifyEmail, &user.email, created, ttl);
+    let (user, session, token) = state
         .db
         .run_tx(move |conn| -> Result<_, ApiError> {
             // The UNIQUE index decides races between concurrent signups of one email.
             users::insert(conn, &user)?;
-            record::session_opened(conn, EventKind::Signup, &session)?;
-            Ok((user, session))
+            match &session {
+                Some(session) => record::session_opened(conn, EventKind::Signup, session)?,
+                // No session until the address is proven; the account's creation is recorded all the same.
+                None => {
+                    let event = AuthEvent {
+                        user_id: Some(user.id.clone()),
+                        ..record::event(EventKind::Signup, Outcome::Success, &client, created)
+                    };
+                    events::insert(conn, &[event])?;
+                }
+            }
+            let token = link.issue(conn)?;
+            Ok((user, session, token))
         })
         .await?;
-    tracing::info!(user_id = %user.id, session_id = %session.id, "account created");
+    let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
+    tracing::info!(user_id = %user.id, session_id, "account created");
+    state.mailer.claim(&user.email);
+    state
+        .mailer
+        .send(&user.email, Mail::VerifyEmail { token: &token, ttl });
+    let Some(session) = session else {
+        let body = json!({"status": "verification_required", "user": UserView::from(&user)});
+        return Ok(no_store(HttpResponse::Accepted()).json(body));
+    };
     let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
     Ok(delivery::respond(
         &state.cookies,

@@ -16,6 +16,9 @@ pub struct UserView {
     pub id: String,
     pub email: String,
     pub created_at: String,
+    /// The address was proven by a mailed link.
+    #[serde(default)]
+    pub email_verified: bool,
     /// `GET /v1/me` only: whether logins need a second factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_enabled: Option<bool>,
@@ -27,6 +30,7 @@ impl From<&User> for UserView {
             id: user.id.clone(),
             email: user.email.clone(),
             created_at: rfc3339(user.created_at),
+            email_verified: user.email_verified_at.is_some(),
             mfa_enabled: None,
         }
     }
@@ -64,6 +68,7 @@ impl TokenResponse {
             session_ends_at: session.expires_at.and_utc().timestamp(),
             roles: &roles,
             amr: session.amr.as_deref(),
+            email_verified: user.email_verified_at.is_some(),
         };
         let access = tokens.mint_access(&generation)?;
         let refresh = tokens.mint_refresh(&generation)?;

@@ -17,7 +17,9 @@ use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
 use crate::deadline;
+use crate::email_tokens;
 use crate::keys::{self, KeySet};
+use crate::mail::{MailWorker, Mailer};
 use crate::metrics::MetricsServer;
 use crate::passwords::Passwords;
 use crate::pruning;
@@ -41,6 +43,8 @@ pub enum StartupError {
     Passwords(String),
     #[error("metrics: {0}")]
     Metrics(String),
+    #[error("mail: {0}")]
+    Mail(String),
     #[error("cannot listen on {bind}: {source}")]
     Bind {
         bind: String,
@@ -70,13 +74,22 @@ impl Application {
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
         // After the ring: its directory exists by now.
         let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)?;
-        let state = AppState::new(&settings, db, passwords, tokens, revocations, secret_box);
+        let (mailer, mail_worker) = Mailer::start(&settings.mail).map_err(StartupError::Mail)?;
+        let state = AppState::new(
+            &settings,
+            db,
+            passwords,
+            tokens,
+            revocations,
+            secret_box,
+            mailer,
+        );
         if !state.rate_limits.enabled() {
             tracing::warn!(
                 "AUTHD_RATE_LIMITS=off: signup, login, refresh, logout and password change are not rate-limited"
             );
         }
-        let background = background(&state);
+        let background = background(&state, mail_worker);
         let (listener, port) = bind(&settings.server.bind)?;
         let metrics = match &settings.server.metrics_bind {
             Some(bind) => Some(serve_metrics(bind, &state)?),
@@ -175,9 +188,10 @@ fn open_database(
     Ok((Db::new(pool), revocations))
 }
 
-/// Keeps the revoked-session list fresh, prunes ended sessions and old audit events, sweeps the rate limiters
-/// and writes queued audit events, for as long as the returned future is polled.
-fn background(state: &AppState) -> Pin<Box<dyn Future<Output = ()>>> {
+/// Keeps the revoked-session list fresh, prunes ended sessions, old audit events and expired mailed tokens,
+/// sweeps the rate limiters, writes queued audit events and sends mail, for as long as the returned future is
+/// polled.
+fn background(state: &AppState, mail: MailWorker) -> Pin<Box<dyn Future<Output = ()>>> {
     let revocations = Arc::clone(&state.revocations);
     let (db, policy) = (state.db.clone(), state.sessions.clone());
     let limits = Arc::clone(&state.rate_limits);
@@ -185,7 +199,9 @@ fn background(state: &AppState) -> Pin<Box<dyn Future<Output = ()>>> {
     Box::pin(async move {
         tokio::join!(
             Revocations::poll_forever(revocations, db.clone()),
-            pruning::prune_forever(db, policy, retention),
+            pruning::prune_forever(db.clone(), policy, retention),
+            email_tokens::prune_forever(db),
+            mail.run(),
             RateLimits::sweep_forever(limits),
             audit_writer,
         );

@@ -23,6 +23,10 @@ pub struct AccessClaims {
     /// The assurance level those methods reach: `aal1`, or `aal2` with a second factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// Whether the account's address was verified when the token was minted (login or refresh reads the account
+    /// row, so it is at most one access-token lifetime stale). Absent in tokens minted before it existed: false.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// Claims of a refresh token. Everything in it derives from the session row, so the same generation always

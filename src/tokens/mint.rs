@@ -34,6 +34,8 @@ pub struct SessionGeneration<'a> {
     pub roles: &'a [String],
     /// The session's stored `amr` (space-separated; `None`: password only), carried by the access token.
     pub amr: Option<&'a str>,
+    /// The account's address is verified: the access token's `email_verified`.
+    pub email_verified: bool,
 }
 
 /// A token could not be signed (a key unusable for its algorithm); the caller answers 500.
@@ -58,6 +60,7 @@ impl Tokens {
             roles: session.roles.to_vec(),
             acr: Some(acr(&amr).to_owned()),
             amr,
+            email_verified: session.email_verified,
         };
         Ok(MintedToken {
             token: self.sign(TokenKind::Access, &claims)?,

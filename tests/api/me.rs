@@ -12,10 +12,11 @@ async fn me_returns_the_callers_account(backend: Backend) {
     assert_eq!(body["email"], "me@example.com");
     assert_eq!(body["created_at"], tokens.user.created_at.as_str());
     assert_eq!(body["mfa_enabled"], false);
+    assert_eq!(body["email_verified"], false);
     assert_eq!(
         body.as_object().unwrap().len(),
-        4,
-        "only id, email, created_at and mfa_enabled: {body}"
+        5,
+        "only id, email, created_at, email_verified and mfa_enabled: {body}"
     );
 }
 

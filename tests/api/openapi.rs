@@ -29,6 +29,8 @@ const ERROR_CODES: &[&str] = &[
     "email_taken",
     "invalid_credentials",
     "csrf_rejected",
+    "email_not_verified",
+    "invalid_token_link",
     "invalid_token",
     "invalid_grant",
     "not_found",
@@ -246,6 +248,8 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::InvalidCredentials,
         ApiError::WrongCurrentPassword,
         ApiError::CsrfRejected(""),
+        ApiError::EmailNotVerified,
+        ApiError::InvalidTokenLink,
         ApiError::InvalidToken(TokenRejection::Missing),
         ApiError::InvalidGrant(TokenRejection::Missing),
         ApiError::NotFound,
@@ -280,6 +284,8 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::InvalidCredentials
             | ApiError::WrongCurrentPassword
             | ApiError::CsrfRejected(_)
+            | ApiError::EmailNotVerified
+            | ApiError::InvalidTokenLink
             | ApiError::InvalidToken(_)
             | ApiError::InvalidGrant(_)
             | ApiError::NotFound

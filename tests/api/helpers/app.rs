@@ -61,12 +61,15 @@ pub async fn spawn_app_mapped(
     };
     let database_url = map_url(database_url);
     let key_dir = dir.path().join("keys");
+    let outbox = dir.path().join("outbox");
     let mut vars: HashMap<String, String> = [
         ("AUTHD_BIND", "127.0.0.1:0".to_owned()),
         ("AUTHD_WORKERS", "1".to_owned()),
         ("AUTHD_DATABASE_URL", database_url),
         ("AUTHD_DATABASE_POOL_SIZE", "4".to_owned()),
         ("AUTHD_KEY_DIR", key_dir.display().to_string()),
+        // Mail goes to this test's own outbox unless a test sets AUTHD_SMTP_URL.
+        ("AUTHD_MAIL_OUTBOX", outbox.display().to_string()),
         ("AUTHD_ISSUER", ISSUER.to_owned()),
         ("AUTHD_AUDIENCE", AUDIENCE.to_owned()),
         ("AUTHD_ARGON2_MEMORY_KIB", "64".to_owned()),
@@ -127,6 +130,11 @@ impl TestApp {
         self.metrics_address = metrics_address;
         self.admin_address = admin_address;
         self.handle = handle;
+    }
+
+    /// The file transport's directory (when no `AUTHD_SMTP_URL` is set).
+    pub fn outbox(&self) -> PathBuf {
+        PathBuf::from(&self.vars["AUTHD_MAIL_OUTBOX"])
     }
 
     /// A URL on the metrics listener.

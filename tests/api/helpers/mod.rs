@@ -5,6 +5,7 @@ mod backend;
 mod app;
 mod assertions;
 mod http;
+mod mailbox;
 mod process;
 mod proxy;
 mod tokens;
@@ -17,6 +18,7 @@ pub use assertions::{
 };
 pub use backend::{Backend, redis_url};
 pub use http::PASSWORD;
+pub use mailbox::{SmtpSink, mail_with, mails_to, token_in, wait_for_mails};
 pub use process::{AuthdProcess, authd};
 pub use proxy::TcpProxy;
 pub use tokens::{

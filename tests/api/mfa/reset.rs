@@ -1,87 +1,68 @@
-//! The hook password reset (branch `mail`) calls: `mfa::check_reset_factor`, run here on a second `AppState` over
-//! the test server's own database and key directory, as a second instance would.
+//! A password reset must not bypass the second factor: the mailed link of an account with MFA also needs a
+//! current TOTP code or an unused recovery code, checked before the link is spent.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use authd::config::Settings;
-use authd::error::{ApiError, MfaError};
-use authd::state::AppState;
-use serde_json::Value;
+use serde_json::json;
 
 use super::{Enrolled, enrolled, pyotp_at};
-use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::helpers::{Backend, TestApp, assert_error, mails_to, spawn_app_with, token_in};
 
-/// The shared state a second instance on `app`'s database and keys would have.
-fn second_instance(app: &TestApp) -> AppState {
-    let settings = Settings::from_lookup(|name| app.vars.get(name).cloned()).unwrap();
-    let (keys, _) = authd::keys::KeySet::load_or_generate(
-        &settings.tokens.key_dir,
-        settings.tokens.access_alg,
-        None,
-    )
-    .unwrap();
-    let tokens = authd::tokens::Tokens::new(keys, &settings.tokens, &settings.sessions);
-    let db = authd::db::Db::new(authd::db::build_pool(&settings.database.url, 2));
-    let passwords = authd::passwords::Passwords::new(&settings.passwords).unwrap();
-    let revocations = Arc::new(authd::revocations::Revocations::new(Duration::from_secs(
-        60,
-    )));
-    let secret_box = authd::keys::SecretBox::load_or_create(&settings.tokens.key_dir).unwrap();
-    AppState::new(&settings, db, passwords, tokens, revocations, secret_box)
+const NEW_PASSWORD: &str = "a brand new and rather long passphrase";
+
+/// Asks for a reset of `email` and returns the token of the new reset mail (one not in `seen`, which it joins).
+async fn reset_link(app: &TestApp, email: &str, seen: &mut Vec<String>) -> String {
+    let response = app
+        .post_json("/v1/auth/password-reset", &json!({"email": email}))
+        .await;
+    assert_eq!(response.status(), 202);
+    for _ in 0..100 {
+        let tokens = mails_to(&app.outbox(), email)
+            .into_iter()
+            .filter(|m| m.contains("reset-password#"))
+            .map(|m| token_in(&m));
+        if let Some(token) = tokens.into_iter().find(|t| !seen.contains(t)) {
+            seen.push(token.clone());
+            return token;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no new reset mail to {email}");
 }
 
-fn is_mfa(result: Result<(), ApiError>, expected: MfaError) -> bool {
-    matches!(result, Err(ApiError::Mfa(e)) if e == expected)
+async fn confirm(app: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    app.post_json("/v1/auth/password-reset/confirm", &body)
+        .await
 }
 
-async fn password_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code(backend: Backend) {
-    let app = spawn_app(backend).await;
+async fn a_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code(backend: Backend) {
+    let app = spawn_app_with(backend, &[("AUTHD_MAIL_COOLDOWN", "0")]).await;
     let Enrolled {
+        email,
         secret,
         now,
-        access_token,
         recovery_codes,
         ..
     } = enrolled(&app, "reset@example.com").await;
-    let me: Value = app
-        .get("/v1/me", Some(&access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let user_id = me["id"].as_str().unwrap();
-    let state = second_instance(&app);
-    let check = |code: Option<String>, recovery: Option<String>| {
-        let state = &state;
-        async move {
-            authd::mfa::check_reset_factor(state, user_id, code.as_deref(), recovery.as_deref())
-                .await
-        }
-    };
-    assert!(is_mfa(check(None, None).await, MfaError::Required));
+    let mut seen = vec![];
+    let token = reset_link(&app, &email, &mut seen).await;
+    let without = confirm(&app, json!({"token": token, "new_password": NEW_PASSWORD})).await;
+    assert_error(without, 403, "mfa_required").await;
     let right = pyotp_at(&secret, now);
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
-    assert!(is_mfa(
-        check(Some(wrong), None).await,
-        MfaError::InvalidCode
-    ));
-    assert!(check(Some(right.clone()), None).await.is_ok());
-    assert!(
-        is_mfa(check(Some(right), None).await, MfaError::InvalidCode),
-        "replay"
-    );
-    let recovery = recovery_codes[1].clone();
-    assert!(check(None, Some(recovery.clone())).await.is_ok());
-    assert!(
-        is_mfa(check(None, Some(recovery)).await, MfaError::InvalidCode),
-        "used"
-    );
-    // An account without MFA needs nothing more than the mailed link.
-    let plain = app.signed_up("plain@example.com").await;
-    let plain_id = plain.user.id.clone();
-    let result = authd::mfa::check_reset_factor(&state, &plain_id, None, None).await;
-    assert!(result.is_ok());
+    let body = json!({"token": token, "new_password": NEW_PASSWORD, "code": wrong});
+    assert_error(confirm(&app, body).await, 401, "invalid_code").await;
+    // Neither refusal spent the link.
+    let body = json!({"token": token, "new_password": NEW_PASSWORD, "code": right});
+    assert_eq!(confirm(&app, body).await.status(), 204);
+    assert_eq!(app.login(&email, NEW_PASSWORD).await.status(), 200);
+    // A recovery code works too, once.
+    let token = reset_link(&app, &email, &mut seen).await;
+    let recovery = recovery_codes[0].clone();
+    let body = json!({"token": token, "new_password": "yet another long passphrase", "recovery_code": recovery});
+    assert_eq!(confirm(&app, body).await.status(), 204);
+    let token = reset_link(&app, &email, &mut seen).await;
+    let body =
+        json!({"token": token, "new_password": NEW_PASSWORD, "recovery_code": recovery_codes[0]});
+    assert_error(confirm(&app, body).await, 401, "invalid_code").await;
 }
 
-backend_tests!(password_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code);
+backend_tests!(a_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code);

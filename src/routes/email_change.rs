@@ -1,0 +1,74 @@
+//! POST /v1/me/email
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::body::JsonObject;
+use super::mail_links::{accepted, link_in_background};
+use crate::auth::Authenticated;
+use crate::db::email_tokens::Purpose;
+use crate::db::models::User;
+use crate::db::users;
+use crate::domain::{Email, Password};
+use crate::error::{ApiError, TokenRejection};
+use crate::mail::Mail;
+use crate::passwords::Verified;
+use crate::state::AppState;
+
+/// The new address and the current password.
+#[derive(Deserialize)]
+pub struct EmailChange {
+    new_email: String,
+    password: String,
+}
+
+/// Mails a link to the new address (the change happens when it is used, at `/v1/auth/verify-email`) and a notice
+/// to the current one. `202` with the same body, at once, whether or not another account has the new address
+/// (then no link is sent; the notice still is).
+pub async fn change(
+    caller: Authenticated,
+    body: JsonObject<EmailChange>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let EmailChange {
+        new_email,
+        password,
+    } = body.0;
+    let new_email = Email::parse(&new_email)?;
+    let user = current_user(&state, &caller.0.sub, &password).await?;
+    if new_email.as_str() == user.email || !state.mailer.claim(new_email.as_str()) {
+        return Ok(accepted());
+    }
+    let notice = Mail::EmailChangeNotice {
+        new_email: new_email.as_str(),
+    };
+    state.mailer.send(&user.email, notice);
+    tracing::info!(user_id = %user.id, "email change requested");
+    // An address another account has gets no link; whether it has one shows neither in the answer nor its timing.
+    let user_id = user.id;
+    link_in_background(&state, new_email, Purpose::ChangeEmail, move |taken| {
+        taken.is_none().then_some(user_id)
+    });
+    Ok(accepted())
+}
+
+/// The caller's account, once `password` is its password (`403 invalid_credentials` otherwise).
+async fn current_user(state: &AppState, user_id: &str, password: &str) -> Result<User, ApiError> {
+    let lookup = user_id.to_owned();
+    let user = state
+        .db
+        .run(move |conn| users::find_by_id(conn, &lookup))
+        .await?
+        .ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    let password = Password::new(password);
+    if !password.within_length_limit()
+        || state
+            .passwords
+            .verify(password, Some(user.password_hash.clone()))
+            .await?
+            == Verified::No
+    {
+        return Err(ApiError::WrongCurrentPassword);
+    }
+    Ok(user)
+}
