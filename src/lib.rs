@@ -17,7 +17,6 @@ pub mod keys;
 pub mod mail;
 pub mod metrics;
 pub mod mfa;
-pub mod notify;
 pub mod passwords;
 pub mod pruning;
 pub mod rate_limits;

@@ -43,6 +43,10 @@ pub enum Mail<'a> {
     EmailChangeNotice {
         new_email: &'a str,
     },
+    /// A recovery code signed someone in or confirmed a change; `left` remain.
+    RecoveryCodeUsed {
+        left: i64,
+    },
 }
 
 /// The sending side, shared by every worker through `AppState`.
@@ -151,6 +155,9 @@ impl Mailer {
                 Template::EmailChangeNotice,
                 vec![("new_email", new_email.to_owned())],
             ),
+            Mail::RecoveryCodeUsed { left } => {
+                (Template::RecoveryCodeUsed, vec![("left", left.to_string())])
+            }
         };
         let mut all: Vec<(&str, &str)> = vec![("email", to), ("app_name", app)];
         all.extend(values.iter().map(|(k, v)| (*k, v.as_str())));

@@ -11,14 +11,16 @@ pub enum Template {
     PasswordReset,
     PasswordChanged,
     EmailChangeNotice,
+    RecoveryCodeUsed,
 }
 
 impl Template {
-    const ALL: [Self; 4] = [
+    const ALL: [Self; 5] = [
         Self::VerifyEmail,
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::EmailChangeNotice,
+        Self::RecoveryCodeUsed,
     ];
 
     /// The file stem: `<name>.txt` and `<name>.html`.
@@ -28,6 +30,7 @@ impl Template {
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
             Self::EmailChangeNotice => "email_change_notice",
+            Self::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 
@@ -48,6 +51,10 @@ impl Template {
             Self::EmailChangeNotice => (
                 include_str!("templates/email_change_notice.txt"),
                 include_str!("templates/email_change_notice.html"),
+            ),
+            Self::RecoveryCodeUsed => (
+                include_str!("templates/recovery_code_used.txt"),
+                include_str!("templates/recovery_code_used.html"),
             ),
         }
     }

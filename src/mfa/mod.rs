@@ -12,7 +12,9 @@ pub mod totp;
 
 use crate::db::mfa::{recovery_codes, totp as factors};
 use crate::db::models::now;
+use crate::db::users;
 use crate::error::{ApiError, MfaError};
+use crate::mail::Mail;
 use crate::rate_limits::Ceiling;
 use crate::state::AppState;
 use crate::tokens::amr;
@@ -121,14 +123,21 @@ pub async fn use_recovery_code(
     let left = state
         .db
         .run(move |conn| {
-            let used = recovery_codes::mark_used(conn, &code_id, at)?;
-            Ok(used.then_some(recovery_codes::count_unused(conn, &id)?))
+            if !recovery_codes::mark_used(conn, &code_id, at)? {
+                return Ok(None);
+            }
+            let email = users::find_by_id(conn, &id)?.map(|u| u.email);
+            Ok(Some((recovery_codes::count_unused(conn, &id)?, email)))
         })
         .await?;
-    let Some(left) = left else {
+    let Some((left, email)) = left else {
         return Err(failed().await);
     };
-    crate::notify::recovery_code_used(user_id, left);
+    tracing::warn!(%user_id, recovery_codes_left = left, "recovery code used");
+    // Nobody but the owner should ever use one: the owner hears of it at once.
+    if let Some(email) = email {
+        state.mailer.send(&email, Mail::RecoveryCodeUsed { left });
+    }
     Ok(left)
 }
 

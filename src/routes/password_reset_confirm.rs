@@ -1,14 +1,16 @@
 //! POST /v1/auth/password-reset/confirm
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::body::JsonObject;
 use super::device::device_info;
 use crate::audit::record;
+use crate::db::AnyConnection;
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::events::{self, EventKind, Outcome};
-use crate::db::models::AuthEvent;
+use crate::db::models::{AuthEvent, DeviceInfo};
 use crate::db::models::{User, now};
 use crate::db::sessions::{self, RevokeReason};
 use crate::db::users;
@@ -63,29 +65,7 @@ pub async fn confirm(
     let (user, ended) = state
         .db
         .run_tx(move |conn| -> Result<(User, Vec<String>), ApiError> {
-            let token = email_tokens::consume(conn, &hash, &purposes, at)?
-                .ok_or(ApiError::InvalidTokenLink)?;
-            let user =
-                users::find_by_id(conn, &token.user_id)?.ok_or(ApiError::InvalidTokenLink)?;
-            // The link was checked for this account above; a race to another account's token cannot match.
-            if user.id != pending_user {
-                return Err(ApiError::InvalidTokenLink);
-            }
-            users::set_password_hash(conn, &user.id, &password_hash, at)?;
-            // Opening the link proved the address, as a verification link would have.
-            users::mark_email_verified(conn, &user.id, &token.email, at)?;
-            email_tokens::retire_all_for_user(conn, &user.id, at)?;
-            let reason = RevokeReason::PasswordReset;
-            let ended = sessions::revoke_all_for_user(conn, &user.id, None, reason, at)?;
-            let changed = AuthEvent {
-                user_id: Some(user.id.clone()),
-                detail: record::detail("via", "reset"),
-                ..record::event(EventKind::PasswordChange, Outcome::Success, &client, at)
-            };
-            let mut rows = vec![changed];
-            rows.extend(record::revoked(&user.id, &ended, reason, &client, at));
-            events::insert(conn, &rows)?;
-            Ok((user, ended))
+            apply(conn, &hash, &pending_user, &password_hash, &client, at)
         })
         .await?;
     tracing::info!(user_id = %user.id, sessions_ended = ended.len(), "password reset");
@@ -93,4 +73,39 @@ pub async fn confirm(
     state.recent_users.forget(&user.id);
     state.mailer.send(&user.email, Mail::PasswordChanged);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Spends the link and applies the reset in the caller's transaction: the new hash, the address proven, every
+/// other link retired, every session ended, and the trail; returns the account and the ended session ids.
+fn apply(
+    conn: &mut AnyConnection,
+    hash: &str,
+    pending_user: &str,
+    password_hash: &str,
+    client: &DeviceInfo,
+    at: NaiveDateTime,
+) -> Result<(User, Vec<String>), ApiError> {
+    let purposes = [Purpose::PasswordReset];
+    let token =
+        email_tokens::consume(conn, hash, &purposes, at)?.ok_or(ApiError::InvalidTokenLink)?;
+    let user = users::find_by_id(conn, &token.user_id)?.ok_or(ApiError::InvalidTokenLink)?;
+    // The link was checked for this account above; a race to another account's token cannot match.
+    if user.id != pending_user {
+        return Err(ApiError::InvalidTokenLink);
+    }
+    users::set_password_hash(conn, &user.id, password_hash, at)?;
+    // Opening the link proved the address, as a verification link would have.
+    users::mark_email_verified(conn, &user.id, &token.email, at)?;
+    email_tokens::retire_all_for_user(conn, &user.id, at)?;
+    let reason = RevokeReason::PasswordReset;
+    let ended = sessions::revoke_all_for_user(conn, &user.id, None, reason, at)?;
+    let changed = AuthEvent {
+        user_id: Some(user.id.clone()),
+        detail: record::detail("via", "reset"),
+        ..record::event(EventKind::PasswordChange, Outcome::Success, client, at)
+    };
+    let mut rows = vec![changed];
+    rows.extend(record::revoked(&user.id, &ended, reason, client, at));
+    events::insert(conn, &rows)?;
+    Ok((user, ended))
 }

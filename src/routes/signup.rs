@@ -47,6 +47,38 @@ pub async fn signup(
         .passwords
         .hash_new(Password::new(&password), email.as_str().to_owned())
         .await?;
+    let (user, session, token) = create(&state, &req, email, password_hash).await?;
+    let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
+    tracing::info!(user_id = %user.id, session_id, "account created");
+    state.mailer.claim(&user.email);
+    state.mailer.send(
+        &user.email,
+        Mail::VerifyEmail {
+            token: &token,
+            ttl: state.email.verify_ttl,
+        },
+    );
+    let Some(session) = session else {
+        let body = json!({"status": "verification_required", "user": UserView::from(&user)});
+        return Ok(no_store(HttpResponse::Accepted()).json(body));
+    };
+    let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
+    Ok(delivery::respond(
+        &state.cookies,
+        &response,
+        token_delivery.unwrap_or_default(),
+        StatusCode::CREATED,
+    ))
+}
+
+/// Stores the account, its first session (unless the address must be proven first), its `signup` event and its
+/// verification link, in one transaction; returns them and the link's token.
+async fn create(
+    state: &AppState,
+    req: &HttpRequest,
+    email: Email,
+    password_hash: String,
+) -> Result<(User, Option<Session>, String), ApiError> {
     let created = now();
     let user = User {
         id: uuid::Uuid::now_v7().to_string(),
@@ -59,15 +91,13 @@ pub async fn signup(
         roles: String::new(),
         email_verified_at: None,
     };
-    let (device, client) = (
-        device_info(&req, &state.trusted_proxies),
-        device_info(&req, &state.trusted_proxies),
-    );
+    let device = device_info(req, &state.trusted_proxies);
+    let client = device.clone();
     let session = (!state.email.require_verified)
         .then(|| Session::start(&user.id, device, created, state.sessions.max_age));
     let ttl = state.email.verify_ttl;
     let link = MailedToken::new(&user.id, Purpose::VerifyEmail, &user.email, created, ttl);
-    let (user, session, token) = state
+    state
         .db
         .run_tx(move |conn| -> Result<_, ApiError> {
             // The UNIQUE index decides races between concurrent signups of one email.
@@ -86,22 +116,5 @@ pub async fn signup(
             let token = link.issue(conn)?;
             Ok((user, session, token))
         })
-        .await?;
-    let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
-    tracing::info!(user_id = %user.id, session_id, "account created");
-    state.mailer.claim(&user.email);
-    state
-        .mailer
-        .send(&user.email, Mail::VerifyEmail { token: &token, ttl });
-    let Some(session) = session else {
-        let body = json!({"status": "verification_required", "user": UserView::from(&user)});
-        return Ok(no_store(HttpResponse::Accepted()).json(body));
-    };
-    let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
-    Ok(delivery::respond(
-        &state.cookies,
-        &response,
-        token_delivery.unwrap_or_default(),
-        StatusCode::CREATED,
-    ))
+        .await
 }

@@ -1,5 +1,6 @@
 //! Building the application from settings: keys, database, state, then the HTTP server on a bound listener.
 
+mod background;
 mod listeners;
 
 use std::future::Future;
@@ -17,19 +18,17 @@ use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
 use crate::deadline;
-use crate::email_tokens;
 use crate::keys::{self, KeySet};
-use crate::mail::{MailWorker, Mailer};
+use crate::mail::Mailer;
 use crate::metrics::MetricsServer;
 use crate::passwords::Passwords;
-use crate::pruning;
-use crate::rate_limits::RateLimits;
 use crate::revocations::Revocations;
 use crate::routes;
 use crate::shutdown;
 use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
+use background::background;
 use listeners::{bind, serve_admin, serve_metrics};
 
 /// A start-up failure, named by the step that failed.
@@ -186,26 +185,6 @@ fn open_database(
         .map_err(|e| database_error(&e))?;
     let pool = db::build_pool(&settings.database.url, settings.database.pool_size);
     Ok((Db::new(pool), revocations))
-}
-
-/// Keeps the revoked-session list fresh, prunes ended sessions, old audit events and expired mailed tokens,
-/// sweeps the rate limiters, writes queued audit events and sends mail, for as long as the returned future is
-/// polled.
-fn background(state: &AppState, mail: MailWorker) -> Pin<Box<dyn Future<Output = ()>>> {
-    let revocations = Arc::clone(&state.revocations);
-    let (db, policy) = (state.db.clone(), state.sessions.clone());
-    let limits = Arc::clone(&state.rate_limits);
-    let (audit_writer, retention) = (state.audit.writer(db.clone()), state.audit.retention());
-    Box::pin(async move {
-        tokio::join!(
-            Revocations::poll_forever(revocations, db.clone()),
-            pruning::prune_forever(db.clone(), policy, retention),
-            email_tokens::prune_forever(db),
-            mail.run(),
-            RateLimits::sweep_forever(limits),
-            audit_writer,
-        );
-    })
 }
 
 /// The HTTP server on `listener`: middlewares, extractor configs, the shared state and the route table.

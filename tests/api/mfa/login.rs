@@ -254,6 +254,23 @@ async fn a_recovery_code_works_once_and_counts_down(backend: Backend) {
     .await;
     let other: Value = other.json().await.unwrap();
     assert_eq!(other["recovery_codes_left"], 8);
+    // The owner is told each time, with the count.
+    let mails = crate::helpers::wait_for_mails(&app.outbox(), &email, 3).await;
+    let notices: Vec<&String> = mails
+        .iter()
+        .filter(|m| m.contains("recovery code"))
+        .collect();
+    assert_eq!(notices.len(), 2, "{mails:?}");
+    assert!(
+        notices
+            .iter()
+            .any(|m| m.contains("8 unused recovery codes are left"))
+    );
+    assert!(
+        notices
+            .iter()
+            .all(|m| !m.contains(&recovery_codes[0]) && !m.contains(&recovery_codes[3]))
+    );
 }
 
 async fn accounts_without_mfa_log_in_at_aal1(backend: Backend) {
