@@ -22,7 +22,9 @@ const AUTHD = (params.get('authd') || saved.authd || 'http://127.0.0.1:8080').re
 const MODE = (params.get('mode') || saved.mode) === 'cookie' ? 'cookie' : 'bearer';
 localStorage.setItem('authd-spa', JSON.stringify({ authd: AUTHD, mode: MODE }));
 // Cookie mode: credentials on the calls that open a session, or the browser drops their Set-Cookie.
-const SIGN_IN = MODE === 'cookie' ? { credentials: 'include', delivery: { token_delivery: 'cookie' } } : { credentials: 'omit', delivery: {} };
+const SIGN_IN = MODE === 'cookie'
+  ? { credentials: 'include', delivery: { token_delivery: 'cookie' } }
+  : { credentials: 'omit', delivery: {} };
 
 let accessToken = null;
 let refreshToken = null; // bearer mode only
@@ -254,7 +256,8 @@ async function confirmMfa() {
   $('mfa-confirm-code').value = '';
   const { recovery_codes } = await api('/v1/me/mfa/totp/confirm', 'POST', { code });
   closeEnrolment();
-  $('recovery-codes').replaceChildren(...recovery_codes.map((c) => Object.assign(document.createElement('li'), { textContent: c })));
+  const items = recovery_codes.map((code) => Object.assign(document.createElement('li'), { textContent: code }));
+  $('recovery-codes').replaceChildren(...items);
   $('recovery').hidden = false;
   await loadMfa();
 }
@@ -360,10 +363,12 @@ async function action(work) {
   }
 }
 
-$('auth-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  action(() => signIn('login'));
-});
+const onSubmit = (id, work) =>
+  $(id).addEventListener('submit', (event) => {
+    event.preventDefault();
+    action(work);
+  });
+onSubmit('auth-form', () => signIn('login'));
 $('signup').addEventListener('click', () => {
   if ($('auth-form').reportValidity()) action(() => signIn('signup'));
 });
@@ -374,11 +379,6 @@ $('load-all').addEventListener('click', () =>
   action(() => Promise.all([loadMe(), loadSessions(), api('/v1/auth/verify')])),
 );
 $('logout').addEventListener('click', () => action(logout));
-const onSubmit = (id, work) =>
-  $(id).addEventListener('submit', (event) => {
-    event.preventDefault();
-    action(work);
-  });
 onSubmit('mfa-form', completeMfa);
 onSubmit('mfa-confirm-form', confirmMfa);
 onSubmit('reset-form', confirmReset);
