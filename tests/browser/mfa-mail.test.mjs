@@ -147,7 +147,9 @@ for (const mode of ['bearer', 'cookie']) {
       assert.match(secret, /^[A-Z2-7]{26,}$/, 'a base32 secret');
       await page.screenshot({ path: join(SHOTS, `mfa-enrol-${mode}.png`), fullPage: true });
       const nextCode = authenticator(secret);
-      // A wrong first code is refused, and the session stays.
+      // A wrong first code is refused, and the session stays (sent with a fresh access token, so the refusal is
+      // the first answer, not the one after a refresh).
+      await click(page, '#load-me');
       await page.fill('#mfa-confirm-code', await generate({ secret, epoch: Math.floor(Date.now() / 1000) - 3600 }));
       await submit(page, '#mfa-confirm-form');
       await expectStatusError(page, /code/);
