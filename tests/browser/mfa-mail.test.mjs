@@ -1,15 +1,17 @@
 // The flows of examples/spa that involve a second factor or a mailed link, in Chromium against a running authd:
 // verify the address from the mailed link, enrol TOTP (codes from otplib, as an authenticator app would make
 // them), log in with a code, a replayed code refused, a recovery code, and a password reset from the mailed link
-// that needs a code too. .ci/browser.sh starts authd with AUTHD_APP_URL at the SPA's origin and the outbox below.
+// that needs a code too. .ci/browser.sh starts authd with AUTHD_APP_URL at the SPA's origin and the outbox below;
+// by hand, add AUTHD_APP_URL=http://127.0.0.1:8081 AUTHD_MAIL_OUTBOX=<dir> AUTHD_MAIL_COOLDOWN=0 to authd's
+// settings in spa.test.mjs's note, and AUTHD_MAIL_OUTBOX=<dir> to npm test's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate } from 'otplib';
 import {
-  PASSWORD, SHOTS, SPA, browser, click, env, expectSignedIn, expectSignedOut, fillCredentials, openTab, settled,
-  text,
+  PASSWORD, SHOTS, SPA, browser, click, env, expectSignedIn, expectSignedOut, fillCredentials, openTab,
+  refreshCookies, settled, text,
 } from './helpers.mjs';
 
 const OUTBOX = env('AUTHD_MAIL_OUTBOX');
@@ -78,6 +80,18 @@ async function loginToCodeStep(tab, email, password = PASSWORD) {
   assert.equal(answer.mfa_required, true);
   assert.equal(answer.access_token, undefined, 'no access token before the second factor');
   assert.equal(answer.refresh_token, undefined, 'no refresh token before the second factor');
+  if (tab.mode === 'cookie') assert.deepEqual(await refreshCookies(page.context()), [], 'and no refresh cookie');
+}
+
+/** The second step opened the session in the page's mode: a refresh token in the body, or the cookie. */
+async function expectSessionDelivered(tab) {
+  const tokens = await tab.tokenBodies.at(-1);
+  assert.ok(tokens.access_token);
+  if (tab.mode === 'bearer') assert.ok(tokens.refresh_token, 'bearer mode: the refresh token in the body');
+  else {
+    assert.equal(tokens.refresh_token, undefined, 'cookie mode: no refresh token in the body');
+    assert.equal((await refreshCookies(tab.page.context())).length, 1, 'cookie mode: the refresh cookie is set');
+  }
 }
 
 async function enterCode(page, code, { recovery = false } = {}) {
@@ -172,6 +186,7 @@ for (const mode of ['bearer', 'cookie']) {
       const code = await nextCode();
       await enterCode(page, code);
       await expectSignedIn(page, email);
+      await expectSessionDelivered(tab);
       assert.deepEqual(traffic.filter((r) => r.path === '/v1/auth/mfa').at(-1),
         { method: 'POST', path: '/v1/auth/mfa', status: 200 });
 
@@ -186,6 +201,7 @@ for (const mode of ['bearer', 'cookie']) {
       // A recovery code, with the same mfa_token.
       await enterCode(page, recoveryCodes[0], { recovery: true });
       await expectSignedIn(page, email);
+      await expectSessionDelivered(tab);
       assert.equal(await text(page, '#mfa-state'), 'on · 9 recovery codes left');
       await click(page, '#logout');
 
