@@ -297,7 +297,11 @@ async function confirmReset() {
       $('reset-factor').hidden = false;
       err.message = 'this account has two-factor authentication: enter a code too';
     }
-    if (err.code === 'invalid_token_link') $('reset-form').hidden = true;
+    if (err.code === 'invalid_token_link') {
+      // Used, expired or replaced: this link is done. A new one is a "Forgot password?" away.
+      $('reset-form').hidden = true;
+      if (!accessToken) $('auth-form').hidden = $('forgot').hidden = false;
+    }
     throw err;
   }
   resetToken = null;

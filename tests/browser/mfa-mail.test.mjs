@@ -226,6 +226,14 @@ for (const mode of ['bearer', 'cookie']) {
       await submit(reset, '#reset-form');
       await expectSignedOut(reset, /^password changed: log in with the new one$/);
       assert.deepEqual(resetTab.traffic.at(-1), { method: 'POST', path: '/v1/auth/password-reset/confirm', status: 204 });
+      // The link is spent: opened again, it is refused and the login form comes back.
+      const spentTab = await openLink(context, mode, resetLink);
+      tabs.push(spentTab);
+      await spentTab.page.fill('#new-password', 'yet another horse, yet another battery');
+      await submit(spentTab.page, '#reset-form');
+      await expectStatusError(spentTab.page, /used, expired|invalid|not valid/i);
+      assert.ok(await spentTab.page.isHidden('#reset-form') && (await spentTab.page.isVisible('#auth-form')));
+      await spentTab.page.close();
 
       // The old password is refused; the new one (and the second factor) signs in.
       await fillCredentials(reset, email, PASSWORD);
