@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Browser test: examples/spa in Debian's Chromium (headless, via playwright-core) against a real authd, in bearer
-# and cookie mode (tests/browser/spa.test.mjs). Never skips: no Chromium, no npm or no authd is a failure.
+# and cookie mode: sessions and refresh (tests/browser/spa.test.mjs), then TOTP enrolment and login, email
+# verification and password reset through the mailed links (tests/browser/mfa-mail.test.mjs). Never skips: no
+# Chromium, no npm or no authd is a failure.
 # Usage: .ci/browser.sh [path/to/authd]   (default target/debug/authd; build it first)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +39,9 @@ authd_url="http://127.0.0.1:$authd_port"
 spa_origin="http://127.0.0.1:$spa_port"
 access_ttl=2
 
+# Mailed links (verification, password reset) point at the SPA's origin and land in an outbox the test reads.
+# The rate limits the test's many logins and MFA calls from one address would trip are raised; the rest keep
+# their defaults.
 # One authd for both modes (cookie delivery is chosen per request). The cookie keeps its production default,
 # Secure: Chromium stores and sends Secure cookies for http://127.0.0.1, a potentially trustworthy origin.
 echo "== authd on $authd_url, SPA origin $spa_origin"
@@ -44,6 +49,12 @@ AUTHD_BIND="127.0.0.1:$authd_port" \
 AUTHD_ISSUER="$authd_url" \
 AUTHD_DATA_DIR="$work/data" \
 AUTHD_CORS_ORIGINS="$spa_origin" \
+AUTHD_APP_URL="$spa_origin" \
+AUTHD_MAIL_OUTBOX="$work/outbox" \
+AUTHD_MAIL_COOLDOWN=0 \
+AUTHD_RATE_LIMIT_LOGIN_IP=200/min \
+AUTHD_RATE_LIMIT_MFA_IP=100/min \
+AUTHD_RATE_LIMIT_MFA_MANAGE_IP=300/min \
 AUTHD_ACCESS_TTL="$access_ttl" \
 AUTHD_CLOCK_LEEWAY=0 \
 AUTHD_ARGON2_MEMORY_KIB=64 \
@@ -60,7 +71,7 @@ curl -fs "$authd_url/healthz" >/dev/null || { echo "authd did not start:" >&2; c
 
 echo "== browser test"
 status=0
-(cd tests/browser && AUTHD_URL="$authd_url" SPA_PORT="$spa_port" AUTHD_ACCESS_TTL="$access_ttl" npm test --silent) ||
+(cd tests/browser && AUTHD_URL="$authd_url" SPA_PORT="$spa_port" AUTHD_ACCESS_TTL="$access_ttl" AUTHD_MAIL_OUTBOX="$work/outbox" npm test --silent) ||
   status=$?
 if [ "$status" != 0 ]; then
   echo "== authd log (last 50 lines)" >&2

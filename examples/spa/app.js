@@ -1,8 +1,9 @@
-// authd example SPA, plain JavaScript with no build step: sign up, log in, /v1/me, sessions, logout, and a
-// transparent refresh when the access token expires.
+// authd example SPA, plain JavaScript with no build step: sign up, log in (with a second factor when the account
+// has one), /v1/me, sessions, logout, a transparent refresh when the access token expires, TOTP enrolment, and the
+// pages that mailed links open (/verify-email#token=..., /reset-password#token=...).
 //
 // Configured by the query string: ?authd=http://127.0.0.1:8080&mode=bearer|cookie
-// (authd must list this page's origin in AUTHD_CORS_ORIGINS).
+// (authd must list this page's origin in AUTHD_CORS_ORIGINS, and AUTHD_APP_URL should be this page's origin).
 //
 // Where the tokens live, and why:
 // - The access token: in a variable only, sent as `Authorization: Bearer`. Nothing persistent for an injected
@@ -14,8 +15,16 @@
 //   BroadcastChannel. A reload signs back in silently with the cookie.
 
 const params = new URLSearchParams(location.search);
-const AUTHD = (params.get('authd') || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const MODE = params.get('mode') === 'cookie' ? 'cookie' : 'bearer';
+// Mailed links carry no query string, so the page remembers its two settings (no secret) for them. A real app
+// would build its authd URL in instead of taking it from the address bar.
+const saved = JSON.parse(localStorage.getItem('authd-spa') || '{}');
+const AUTHD = (params.get('authd') || saved.authd || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const MODE = (params.get('mode') || saved.mode) === 'cookie' ? 'cookie' : 'bearer';
+localStorage.setItem('authd-spa', JSON.stringify({ authd: AUTHD, mode: MODE }));
+// Cookie mode: credentials on the calls that open a session, or the browser drops their Set-Cookie.
+const SIGN_IN = MODE === 'cookie'
+  ? { credentials: 'include', delivery: { token_delivery: 'cookie' } }
+  : { credentials: 'omit', delivery: {} };
 
 let accessToken = null;
 let refreshToken = null; // bearer mode only
@@ -99,21 +108,39 @@ async function refreshNow(expiredToken) {
   share(tokens);
 }
 
-// An API call with the access token. A 401 `expired` refreshes and retries once; any other 401 signs out.
-async function api(path, method = 'GET') {
-  const send = (token) => http(path, { method, headers: { Authorization: `Bearer ${token}` } });
+// An API call with the access token. A 401 `expired` refreshes and retries once; any other `invalid_token` signs
+// out. Other errors (a 401 `invalid_code` too) leave the session alone.
+async function api(path, method = 'GET', body = undefined) {
+  const json = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  const send = (token) =>
+    http(path, { method, headers: { Authorization: `Bearer ${token}`, ...json }, body: body && JSON.stringify(body) });
   const sent = accessToken;
   let res = await send(sent);
   if (res.status === 401) {
     const err = await failure(res);
+    if (err.code !== 'invalid_token') throw err;
     if (err.reason !== 'expired') throw signOutOn(err);
     await refresh(sent);
     if (!accessToken) throw Object.assign(err, { signedOut: true }); // another call signed out meanwhile
     res = await send(accessToken); // once: a second 401 is final
   }
-  if (res.status === 401) throw signOutOn(await failure(res));
-  if (!res.ok) throw await failure(res);
+  if (!res.ok) {
+    const err = await failure(res);
+    throw err.code === 'invalid_token' ? signOutOn(err) : err;
+  }
   return res.json();
+}
+
+// A call without the access token: sign-in steps and mailed links. Returns the JSON body, if any.
+async function post(path, body, credentials = 'omit') {
+  const res = await http(path, {
+    method: 'POST',
+    credentials,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return res.status === 204 ? null : res.json();
 }
 
 function adopt(tokens) {
@@ -133,16 +160,18 @@ function share(tokens) {
 function showUser(user) {
   $('me-email').textContent = user.email;
   $('me-id').textContent = user.id;
-  $('auth-form').hidden = true;
+  $('me-verified').textContent = user.email_verified ? 'yes' : 'no';
+  $('auth-form').hidden = $('forgot').hidden = $('mfa-form').hidden = true;
   $('app').hidden = false;
   setStatus(`signed in as ${user.email}`);
 }
 
 function signedOut(message) {
-  accessToken = refreshToken = null;
-  $('app').hidden = true;
-  $('auth-form').hidden = false;
+  accessToken = refreshToken = mfaToken = null;
+  $('app').hidden = $('mfa-form').hidden = true;
+  $('auth-form').hidden = $('forgot').hidden = false;
   $('sessions').replaceChildren();
+  closeEnrolment();
   setStatus(message);
 }
 
@@ -158,23 +187,134 @@ function setStatus(text, isError = false) {
 }
 
 async function signIn(kind) {
-  const res = await http(`/v1/auth/${kind}`, {
-    method: 'POST',
-    // Cookie mode: credentials, or the browser drops the Set-Cookie of this cross-origin response.
-    credentials: MODE === 'cookie' ? 'include' : 'omit',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      email: $('email').value,
-      password: $('password').value,
-      ...(MODE === 'cookie' && { token_delivery: 'cookie' }),
-    }),
-  });
-  if (!res.ok) throw await failure(res);
-  const tokens = await res.json();
+  const credentials = { email: $('email').value, password: $('password').value, ...SIGN_IN.delivery };
+  const answer = await post(`/v1/auth/${kind}`, credentials, SIGN_IN.credentials);
+  $('password').value = '';
+  if (answer.mfa_required) return askForCode(answer.mfa_token);
+  // With AUTHD_REQUIRE_VERIFIED_EMAIL, signup opens no session until the mailed link is used.
+  if (!answer.access_token) return setStatus('check your mail: open the link to verify the address, then log in');
+  await signedIn(answer);
+}
+
+async function signedIn(tokens) {
   adopt(tokens);
   share(tokens);
-  $('password').value = '';
-  await loadSessions();
+  await Promise.all([loadSessions(), loadMfa()]);
+}
+
+// --- Login, second step: the password was right and the account has a second factor. ---
+
+let mfaToken = null; // single use, lives a few minutes; never stored
+
+function askForCode(token) {
+  mfaToken = token;
+  $('auth-form').hidden = $('forgot').hidden = true;
+  $('mfa-form').hidden = false;
+  $('mfa-code').focus();
+  setStatus('enter the code from your authenticator app, or a recovery code');
+}
+
+// A code or a recovery code, as the user chose (`prefix` is the form's: mfa or reset).
+function secondFactor(prefix) {
+  const value = $(`${prefix}-code`).value.trim();
+  return $(`${prefix}-recovery`).checked ? { recovery_code: value } : { code: value };
+}
+
+async function completeMfa() {
+  const body = { mfa_token: mfaToken, ...secondFactor('mfa'), ...SIGN_IN.delivery };
+  $('mfa-code').value = '';
+  let tokens;
+  try {
+    tokens = await post('/v1/auth/mfa', body, SIGN_IN.credentials);
+  } catch (err) {
+    // invalid_code: try again with the same mfa_token. invalid_grant (expired, used, burned): start over.
+    throw err.code === 'invalid_grant' ? signOutOn(err) : err;
+  }
+  await signedIn(tokens);
+}
+
+// --- Two-factor panel: enrol (QR code and secret), confirm with a first code, show the recovery codes once. ---
+
+async function loadMfa() {
+  const mfa = await api('/v1/me/mfa');
+  $('mfa-state').textContent = mfa.enabled ? `on · ${mfa.recovery_codes_left} recovery codes left` : 'off';
+  $('mfa-enable').hidden = mfa.enabled;
+}
+
+async function enrolMfa() {
+  const enrolment = await api('/v1/me/mfa/totp', 'POST');
+  // authd's SVG goes in as an image, never as markup: an <img> runs no script and reaches into nothing.
+  $('mfa-qr').src = `data:image/svg+xml;base64,${btoa(enrolment.qr_svg)}`;
+  $('mfa-secret').textContent = enrolment.secret;
+  $('mfa-enrol').hidden = false;
+  $('mfa-enable').hidden = true;
+  $('mfa-state').textContent = 'waiting for the first code';
+}
+
+async function confirmMfa() {
+  const code = $('mfa-confirm-code').value.trim();
+  $('mfa-confirm-code').value = '';
+  const { recovery_codes } = await api('/v1/me/mfa/totp/confirm', 'POST', { code });
+  closeEnrolment();
+  const items = recovery_codes.map((code) => Object.assign(document.createElement('li'), { textContent: code }));
+  $('recovery-codes').replaceChildren(...items);
+  $('recovery').hidden = false;
+  await loadMfa();
+}
+
+// The secret and the recovery codes leave the page as soon as they are no longer needed.
+function closeEnrolment() {
+  $('mfa-enrol').hidden = $('recovery').hidden = true;
+  $('mfa-qr').removeAttribute('src');
+  $('mfa-secret').textContent = '';
+  $('recovery-codes').replaceChildren();
+}
+
+// --- Mailed links: the token is in the fragment, so it never reached a server; the page posts it. ---
+
+async function verifyEmail(token) {
+  const user = await post('/v1/auth/verify-email', { token });
+  if ($('me-id').textContent === user.id) $('me-verified').textContent = 'yes';
+  setStatus(`email address verified: ${user.email}`);
+}
+
+let resetToken = null;
+
+function showResetForm(token) {
+  resetToken = token;
+  $('auth-form').hidden = $('forgot').hidden = true;
+  $('reset-form').hidden = false;
+  setStatus('choose a new password');
+}
+
+async function confirmReset() {
+  const factor = $('reset-factor').hidden ? {} : secondFactor('reset');
+  const body = { token: resetToken, new_password: $('new-password').value, ...factor };
+  try {
+    await post('/v1/auth/password-reset/confirm', body);
+  } catch (err) {
+    if (err.code === 'mfa_required') {
+      $('reset-factor').hidden = false;
+      err.message = 'this account has two-factor authentication: enter a code too';
+    }
+    if (err.code === 'invalid_token_link') {
+      // Used, expired or replaced: this link is done. A new one is a "Forgot password?" away.
+      $('reset-form').hidden = true;
+      if (!accessToken) $('auth-form').hidden = $('forgot').hidden = false;
+    }
+    throw err;
+  }
+  resetToken = null;
+  $('new-password').value = $('reset-code').value = '';
+  $('reset-form').hidden = $('reset-factor').hidden = true;
+  // authd ended every session of the account, this tab's included.
+  signedOut('password changed: log in with the new one');
+  channel?.postMessage({ type: 'signed-out' });
+}
+
+async function forgotPassword() {
+  await post('/v1/auth/password-reset', { email: $('forgot-email').value });
+  setStatus('if an account has this address, a reset link is on its way');
 }
 
 async function logout() {
@@ -193,6 +333,7 @@ async function loadMe() {
   const me = await api('/v1/me');
   $('me-email').textContent = me.email;
   $('me-id').textContent = me.id;
+  $('me-verified').textContent = me.email_verified ? 'yes' : 'no';
 }
 
 async function loadSessions() {
@@ -226,10 +367,12 @@ async function action(work) {
   }
 }
 
-$('auth-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  action(() => signIn('login'));
-});
+const onSubmit = (id, work) =>
+  $(id).addEventListener('submit', (event) => {
+    event.preventDefault();
+    action(work);
+  });
+onSubmit('auth-form', () => signIn('login'));
 $('signup').addEventListener('click', () => {
   if ($('auth-form').reportValidity()) action(() => signIn('signup'));
 });
@@ -240,19 +383,32 @@ $('load-all').addEventListener('click', () =>
   action(() => Promise.all([loadMe(), loadSessions(), api('/v1/auth/verify')])),
 );
 $('logout').addEventListener('click', () => action(logout));
+onSubmit('mfa-form', completeMfa);
+onSubmit('mfa-confirm-form', confirmMfa);
+onSubmit('reset-form', confirmReset);
+onSubmit('forgot-form', forgotPassword);
+$('mfa-cancel').addEventListener('click', () => signedOut('signed out'));
+$('mfa-enable').addEventListener('click', () => action(enrolMfa));
+$('recovery-done').addEventListener('click', closeEnrolment);
+
+// A mailed link's token is read once and taken out of the address bar (history, bookmarks, screen shares).
+const link = { page: location.pathname, token: new URLSearchParams(location.hash.slice(1)).get('token') || '' };
+if (link.page !== '/' || location.hash) history.replaceState(null, '', `/${location.search}`);
 
 $('authd-url').textContent = AUTHD;
 $('mode').textContent = MODE;
-if (MODE === 'cookie') {
-  // A cookie from an earlier visit or another tab may still hold a session: sign in silently with it.
-  action(async () => {
+action(async () => {
+  if (MODE === 'cookie') {
+    // A cookie from an earlier visit or another tab may still hold a session: sign in silently with it.
     try {
       await refresh(null);
-      await loadSessions();
+      await Promise.all([loadSessions(), loadMfa()]);
     } catch {
       signedOut('signed out');
     }
-  });
-} else {
-  signedOut('signed out');
-}
+  } else {
+    signedOut('signed out');
+  }
+  if (link.page === '/verify-email') await verifyEmail(link.token);
+  if (link.page === '/reset-password') showResetForm(link.token);
+});

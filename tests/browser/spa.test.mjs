@@ -2,121 +2,13 @@
 // what the page shows and what went over the wire. .ci/browser.sh starts authd and runs this; by hand:
 //   AUTHD_URL=http://127.0.0.1:8080 SPA_PORT=8081 AUTHD_ACCESS_TTL=2 npm test
 // with authd started with AUTHD_CORS_ORIGINS=http://127.0.0.1:8081 AUTHD_ACCESS_TTL=2 AUTHD_CLOCK_LEEWAY=0.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveSpa } from './static-server.mjs';
-
-const env = (name) => process.env[name] || assert.fail(`${name} must be set (see .ci/browser.sh)`);
-const AUTHD = env('AUTHD_URL').replace(/\/+$/, '');
-const SPA_PORT = Number(env('SPA_PORT'));
-// Long enough for the access token to be past `exp` (whole seconds, no leeway on the server).
-const EXPIRY_WAIT_MS = (Number(env('AUTHD_ACCESS_TTL')) + 1.2) * 1000;
-const SHOTS = fileURLToPath(new URL('../../target/browser-test/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery staple';
-
-let server;
-let browser;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await serveSpa(SPA_PORT);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/** A tab on the SPA that records every response from authd (and token bodies), and fails on page errors. */
-async function openTab(context, mode) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const traffic = [];
-  const tokenBodies = [];
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err));
-  page.on('response', (res) => {
-    if (!res.url().startsWith(AUTHD)) return;
-    const entry = { method: res.request().method(), path: new URL(res.url()).pathname, status: res.status() };
-    traffic.push(entry);
-    if (entry.method === 'POST' && /^\/v1\/auth\/(signup|login|refresh)$/.test(entry.path) && res.ok()) {
-      tokenBodies.push(res.json());
-    }
-  });
-  await page.goto(`http://127.0.0.1:${SPA_PORT}/?authd=${encodeURIComponent(AUTHD)}&mode=${mode}`);
-  await settled(page);
-  const tab = { page, traffic, tokenBodies, errors, mode };
-  tab.lastRefreshToken = async () => (await Promise.all(tokenBodies)).at(-1).refresh_token;
-  return tab;
-}
-
-/** Waits until no button's work is running (the page sets body[data-busy] meanwhile). */
-const settled = (page) => page.waitForFunction(() => !document.body.dataset.busy);
-
-async function click(page, selector) {
-  await page.click(selector);
-  await settled(page);
-}
-
-async function fillCredentials(page, email) {
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-}
-
-const text = async (page, selector) => (await page.textContent(selector)).trim();
-const isRefresh = (r) => r.method === 'POST' && r.path === '/v1/auth/refresh';
-
-async function expectSignedIn(page, email) {
-  assert.equal(await text(page, '#status'), `signed in as ${email}`);
-  assert.ok(await page.isVisible('#app'), 'the signed-in view shows');
-  assert.ok(await page.isHidden('#auth-form'), 'the login form is hidden');
-  assert.equal(await text(page, '#me-email'), email);
-}
-
-async function expectSignedOut(page, status) {
-  assert.match(await text(page, '#status'), status);
-  assert.ok(await page.isVisible('#auth-form'), 'the login form shows');
-  assert.ok(await page.isHidden('#app'), 'the signed-in view is hidden');
-}
-
-/** The sessions the page lists, as {current, id}; exactly one of them is marked as this one. */
-async function expectCurrentSessionListed(page) {
-  const items = await page.$$eval('#sessions li[data-testid="session"]', (lis) =>
-    lis.map((li) => ({ current: li.dataset.current === 'true', id: li.dataset.id, text: li.textContent })));
-  assert.ok(items.length >= 1, 'at least this session is listed');
-  const current = items.filter((s) => s.current);
-  assert.equal(current.length, 1, `exactly one current session in ${JSON.stringify(items)}`);
-  assert.match(current[0].text, /^this session · /);
-  return items;
-}
-
-async function authdPost(path, body) {
-  return fetch(AUTHD + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-/** authd's refresh cookie in the browser (Playwright's URL filter would hide a Secure cookie on http://). */
-async function refreshCookies(context) {
-  return (await context.cookies()).filter((c) => c.name === 'authd_refresh' && c.domain === '127.0.0.1');
-}
-
-/** The refresh token the page would use: bearer mode's last token body, cookie mode's HttpOnly cookie. */
-async function currentRefreshToken(tab, context) {
-  if (tab.mode === 'bearer') return tab.lastRefreshToken();
-  const cookie = (await refreshCookies(context)).at(0);
-  assert.ok(cookie, 'the refresh cookie is set');
-  return cookie.value;
-}
+import {
+  EXPIRY_WAIT_MS, SHOTS, authdPost, browser, click, currentRefreshToken, expectCurrentSessionListed,
+  expectSignedIn, expectSignedOut, fillCredentials, isRefresh, openTab, refreshCookies, settled, text,
+} from './helpers.mjs';
 
 for (const mode of ['bearer', 'cookie']) {
   test(`${mode} mode: signup, logout, login, me, transparent refresh, sessions, revocation`, { timeout: 60_000 }, async () => {

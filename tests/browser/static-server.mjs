@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../examples/spa/', import.meta.url));
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+// The pages authd's mailed links open (<AUTHD_APP_URL>/verify-email#token=...): the SPA routes them itself.
+const PAGES = new Set(['/', '/verify-email', '/reset-password']);
 
 export function serveSpa(port = 0) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
-    const file = normalize(join(ROOT, path === '/' ? 'index.html' : path));
+    const file = normalize(join(ROOT, PAGES.has(path) ? 'index.html' : path));
     try {
       if (!file.startsWith(ROOT)) throw new Error('outside the root');
       const body = await readFile(file);
