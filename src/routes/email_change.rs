@@ -12,14 +12,16 @@ use crate::db::users;
 use crate::domain::{Email, Password};
 use crate::error::{ApiError, TokenRejection};
 use crate::mail::Mail;
+use crate::mfa;
 use crate::passwords::Verified;
 use crate::state::AppState;
 
-/// The new address and the current password.
+/// The new address, the current password, and (for an account with MFA, from an aal1 session) a current code.
 #[derive(Deserialize)]
 pub struct EmailChange {
     new_email: String,
     password: String,
+    code: Option<String>,
 }
 
 /// Mails a link to the new address (the change happens when it is used, at `/v1/auth/verify-email`) and a notice
@@ -33,9 +35,12 @@ pub async fn change(
     let EmailChange {
         new_email,
         password,
+        code,
     } = body.0;
     let new_email = Email::parse(&new_email)?;
     let user = current_user(&state, &caller.0.sub, &password).await?;
+    // Moving the account's address is a step-up action, as a password change is (`403 mfa_required`).
+    mfa::require_step_up(&state, &user.id, caller.0.acr.as_deref(), code.as_deref()).await?;
     if new_email.as_str() == user.email || !state.mailer.claim(new_email.as_str()) {
         return Ok(accepted());
     }

@@ -1,4 +1,5 @@
-//! Step-up: password change, disabling MFA and new recovery codes need an aal2 session or a current code.
+//! Step-up: password change, email change, disabling MFA and new recovery codes need an aal2 session or a current
+//! code.
 
 use serde_json::{Value, json};
 
@@ -175,7 +176,29 @@ async fn new_recovery_codes_need_a_step_up_and_replace_the_old_ones(backend: Bac
     assert_error(confirm_without_enrolment, 409, "mfa_not_pending").await;
 }
 
+/// Moving the address of an MFA account is a step-up action too: the password alone is not enough.
+async fn an_email_change_of_an_mfa_account_needs_aal2_or_a_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let Enrolled {
+        secret,
+        now,
+        access_token,
+        ..
+    } = enrolled(&app, "move@example.com").await;
+    let mut body = json!({"new_email": "moved@example.com", "password": PASSWORD});
+    let refused = app
+        .post_bearer("/v1/me/email", &access_token, Some(&body))
+        .await;
+    assert_error(refused, 403, "mfa_required").await;
+    body["code"] = json!(pyotp_at(&secret, now));
+    let accepted = app
+        .post_bearer("/v1/me/email", &access_token, Some(&body))
+        .await;
+    assert_eq!(accepted.status(), 202);
+}
+
 backend_tests!(
+    an_email_change_of_an_mfa_account_needs_aal2_or_a_code,
     password_change_of_an_mfa_account_needs_aal2_or_a_code,
     disabling_needs_a_step_up_and_then_login_is_one_step_again,
     new_recovery_codes_need_a_step_up_and_replace_the_old_ones,
