@@ -65,6 +65,8 @@ pub enum KeysCommand {
     },
     /// Remove a key that no longer signs, once every token it signed has expired (or at once with --force).
     Retire {
+        /// A kid is a base64url thumbprint, so it may begin with `-`: taken as the kid, not as an option.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
         /// Retire even though tokens it signed may still be valid: their holders are logged out.
         #[arg(long)]
@@ -90,4 +92,22 @@ impl From<Kind> for TokenKind {
 
 fn parse_alg(raw: &str) -> Result<KeyAlg, String> {
     raw.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command, KeysCommand};
+
+    #[test]
+    fn a_kid_that_begins_with_a_dash_is_a_kid() {
+        let cli = Cli::try_parse_from(["authd", "keys", "retire", "-i8Xk_Q", "--force"]).unwrap();
+        match cli.command {
+            Some(Command::Keys(KeysCommand::Retire { kid, force })) => {
+                assert_eq!((kid.as_str(), force), ("-i8Xk_Q", true));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
