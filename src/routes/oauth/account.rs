@@ -1,0 +1,124 @@
+//! Which account a provider login belongs to: the one its (issuer, subject) is linked to; a new password-less
+//! account when the provider vouches for an address no account has; never an existing account found by email
+//! alone (that would let whoever controls the provider account take over, or pre-empt, the local one).
+
+use crate::db::federation::{self, Identity};
+use crate::db::models::{User, now};
+use crate::db::users;
+use crate::domain::Email;
+use crate::error::ApiError;
+use crate::federation::ProviderUser;
+use crate::state::AppState;
+
+/// What the callback does next.
+pub enum Outcome {
+    /// Issue a login code for this user id.
+    SignIn(String),
+    /// The signed-in user linked the provider account.
+    Linked,
+    /// Send the app this `error` and description.
+    Refused(&'static str, &'static str),
+}
+
+/// Resolves the provider's user; `link_user_id` when a signed-in user is linking.
+pub async fn resolve(
+    state: &AppState,
+    provider: &str,
+    user: ProviderUser,
+    link_user_id: Option<String>,
+) -> Result<Outcome, ApiError> {
+    let (issuer, subject) = (user.issuer.clone(), user.subject.clone());
+    let existing = state
+        .db
+        .run(move |conn| federation::find_identity(conn, &issuer, &subject))
+        .await?;
+    let identity = new_identity(provider, &user, link_user_id.as_deref().unwrap_or_default());
+    match (existing, link_user_id) {
+        (Some(found), None) => {
+            let (id, email, at) = (found.id.clone(), user.email.clone(), now());
+            state
+                .db
+                .run(move |conn| federation::touch_identity(conn, &id, email.as_deref(), at))
+                .await?;
+            Ok(Outcome::SignIn(found.user_id))
+        }
+        (Some(found), Some(linker)) if found.user_id == linker => Ok(Outcome::Linked),
+        (Some(_), Some(_)) => Ok(Outcome::Refused(
+            "access_denied",
+            "this provider account is linked to another account",
+        )),
+        (None, Some(_)) => {
+            state
+                .db
+                .run(move |conn| federation::insert_identity(conn, &identity))
+                .await?;
+            Ok(Outcome::Linked)
+        }
+        (None, None) => create(state, &user, identity).await,
+    }
+}
+
+fn new_identity(provider: &str, user: &ProviderUser, user_id: &str) -> Identity {
+    Identity {
+        id: uuid::Uuid::now_v7().to_string(),
+        user_id: user_id.to_owned(),
+        provider: provider.to_owned(),
+        issuer: user.issuer.clone(),
+        subject: user.subject.clone(),
+        email: user.email.clone(),
+        created_at: now(),
+        last_login_at: Some(now()),
+    }
+}
+
+/// A new account with no password (an empty hash), its address verified by the provider.
+async fn create(
+    state: &AppState,
+    user: &ProviderUser,
+    mut identity: Identity,
+) -> Result<Outcome, ApiError> {
+    let email = user.email.as_deref().filter(|_| user.email_verified);
+    let Some(email) = email.and_then(|e| Email::parse(e).ok()) else {
+        return Ok(Outcome::Refused(
+            "access_denied",
+            "the provider did not give a verified email address",
+        ));
+    };
+    let at = now();
+    let account = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: email.as_str().to_owned(),
+        password_hash: String::new(),
+        created_at: at,
+        updated_at: at,
+        disabled_at: None,
+        deleted_at: None,
+        roles: String::new(),
+        email_verified_at: Some(at),
+    };
+    identity.user_id = account.id.clone();
+    let user_id = account.id.clone();
+    let created = state
+        .db
+        .run_in_transaction(move |conn| {
+            // Checked before the insert: a unique violation would abort a PostgreSQL transaction.
+            if users::find_by_email(conn, &account.email)?.is_some() {
+                return Ok(false);
+            }
+            users::insert(conn, &account).map_err(|e| match e {
+                users::InsertUserError::Query(e) => e,
+                users::InsertUserError::EmailTaken => diesel::result::Error::RollbackTransaction,
+            })?;
+            federation::insert_identity(conn, &identity)?;
+            Ok(true)
+        })
+        .await?;
+    if !created {
+        return Ok(Outcome::Refused(
+            "account_exists",
+            "an account with this email exists: sign in to it and link this provider there",
+        ));
+    }
+    tracing::info!(%user_id, "account created by a provider login");
+    Ok(Outcome::SignIn(user_id))
+}
