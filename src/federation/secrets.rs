@@ -49,7 +49,7 @@ mod tests {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert_eq!(
             s256(verifier),
-            "E9Melhoa2OwvFgEMTJ6N_Fnl8vAgXY7Og9lIG5pmvZ4"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         assert!(is_verifier(verifier) && is_challenge(&s256(verifier)));
         assert!(!is_verifier("short") && !is_challenge("a+b"));

@@ -266,6 +266,8 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::AdminKeyRejected(""),
         ApiError::InsufficientRights,
         ApiError::AccountDisabled,
+        ApiError::InvalidLoginCode,
+        ApiError::LastSignInMethod,
         ApiError::InsufficientScope,
         ApiError::Mfa(MfaError::InvalidCode),
         ApiError::Mfa(MfaError::Required),
@@ -297,6 +299,8 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::AdminKeyRejected(_)
             | ApiError::InsufficientRights
             | ApiError::AccountDisabled
+            | ApiError::InvalidLoginCode
+            | ApiError::LastSignInMethod
             | ApiError::InsufficientScope
             | ApiError::Mfa(_)
             | ApiError::Internal(_) => {}

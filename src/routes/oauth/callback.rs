@@ -85,14 +85,14 @@ async fn finish(
         ));
     }
     // RFC 9207: a response that names an issuer must name this flow's, against mix-up attacks.
-    if let (Some(iss), ProviderKind::Oidc { issuer }) = (&query.iss, &provider.settings.kind) {
-        if iss.trim_end_matches('/') != issuer {
-            return Ok(app_error(
-                back,
-                "invalid_request",
-                "the response names another issuer",
-            ));
-        }
+    if let (Some(iss), ProviderKind::Oidc { issuer }) = (&query.iss, &provider.settings.kind)
+        && iss.trim_end_matches('/') != issuer
+    {
+        return Ok(app_error(
+            back,
+            "invalid_request",
+            "the response names another issuer",
+        ));
     }
     let Some(code) = query.code else {
         return Ok(app_error(
