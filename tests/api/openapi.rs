@@ -43,6 +43,7 @@ const ERROR_CODES: &[&str] = &[
     "mfa_already_enabled",
     "mfa_not_enabled",
     "mfa_not_pending",
+    "last_sign_in_method",
     "internal_error",
 ];
 
