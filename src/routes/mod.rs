@@ -38,6 +38,7 @@ use crate::error::ApiError;
 use crate::throttle;
 
 pub use events::EventView;
+pub use oauth::identities::IdentityView;
 pub use token_response::{TokenResponse, UserView, no_store, rfc3339};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks

@@ -7,7 +7,7 @@ use reqwest::Url;
 use sha2::{Digest, Sha256};
 
 use super::APP_REDIRECT;
-use super::node::CALLBACK;
+use super::node::CALLBACK_BASE;
 use crate::helpers::TestApp;
 
 /// The app's PKCE pair.
@@ -65,12 +65,25 @@ impl Browser {
             urlencode(APP_REDIRECT),
             pkce.challenge
         ));
-        let mut url = start;
+        self.follow(app, &start, "idp", interaction).await
+    }
+
+    /// Follows redirects from `url` until the provider sends the browser to authd's callback for `provider`;
+    /// that callback URL, on the test server.
+    pub async fn follow(
+        &self,
+        app: &TestApp,
+        url: &str,
+        provider: &str,
+        interaction: &str,
+    ) -> String {
+        let callback = format!("{CALLBACK_BASE}/v1/auth/oauth/{provider}/callback");
+        let mut url = url.to_owned();
         for _ in 0..10 {
             let (status, location) = self.get(&url).await;
             let location = location.unwrap_or_else(|| panic!("{status} without Location at {url}"));
-            if let Some(rest) = location.strip_prefix(CALLBACK) {
-                return app.url(&format!("/v1/auth/oauth/idp/callback{rest}"));
+            if let Some(rest) = location.strip_prefix(&callback) {
+                return app.url(&format!("/v1/auth/oauth/{provider}/callback{rest}"));
             }
             url = if location.contains("/interaction/") {
                 format!("{location}?{interaction}")

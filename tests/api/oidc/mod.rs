@@ -2,6 +2,8 @@
 //! whole redirect flow, and the refusals: state, PKCE, replay, redirect URI, a code from another flow.
 
 mod browser;
+mod github;
+mod linking;
 mod node;
 
 use serde_json::{Value, json};

@@ -6,6 +6,8 @@ use std::process::{Child, Command, Stdio};
 /// The provider's `redirect_uris` entry: authd's callback under the test issuer's host. The browser driver
 /// sends what the provider redirects there to the test server instead.
 pub const CALLBACK: &str = "http://authd.test/v1/auth/oauth/idp/callback";
+/// The public URL of every test server (the test issuer), which callbacks are under.
+pub const CALLBACK_BASE: &str = "http://authd.test";
 pub const CLIENT_ID: &str = "authd";
 pub const CLIENT_SECRET: &str = "authd-test-secret";
 

@@ -1,0 +1,98 @@
+//! Linking and unlinking providers from a signed-in account, GitHub's flow, and the admin view of identities.
+
+use serde_json::{Value, json};
+
+use super::browser::{Browser, Pkce, app_query, param, urlencode};
+use super::{APP_REDIRECT, exchange, sign_in, spawn};
+use crate::helpers::{Backend, assert_error, payload_of, spawn_app_with};
+
+async fn identities(app: &crate::helpers::TestApp, token: &str) -> Vec<Value> {
+    let response = app.get("/v1/me/identities", Some(token)).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
+    let (app, _idp) = spawn(backend).await;
+    let henry = app.signed_up("henry@example.com").await;
+    let token = henry.access_token.as_str();
+    let body = json!({"redirect_uri": APP_REDIRECT});
+    let start = app
+        .post_bearer("/v1/me/identities/idp/start", token, Some(&body))
+        .await;
+    assert_eq!(start.status(), 200);
+    let url = start.json::<Value>().await.unwrap()["authorization_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let browser = Browser::new();
+    let callback = browser
+        .follow(&app, &url, "idp", "sub=henry-at-idp&email=h@idp.example")
+        .await;
+    let (status, location) = browser.get(&callback).await;
+    assert_eq!(status, 302);
+    assert_eq!(param(&app_query(&location.unwrap()), "linked"), Some("idp"));
+    let linked = identities(&app, token).await;
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0]["provider"], "idp");
+    // The provider account now signs in to henry's account.
+    let signed_in = sign_in(&app, "sub=henry-at-idp&email=h@idp.example").await;
+    assert_eq!(signed_in["user"]["id"], json!(henry.user.id));
+    // Henry has a password, so the provider may go.
+    let id = linked[0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.delete(&format!("/v1/me/identities/{id}"), token)
+            .await
+            .status(),
+        204
+    );
+    assert!(identities(&app, token).await.is_empty());
+}
+
+async fn the_last_way_to_sign_in_cannot_be_unlinked(backend: Backend) {
+    let (app, _idp) = spawn(backend).await;
+    let ivy = sign_in(&app, "sub=ivy").await;
+    let token = ivy["access_token"].as_str().unwrap();
+    let linked = identities(&app, token).await;
+    let id = linked[0]["id"].as_str().unwrap();
+    let response = app.delete(&format!("/v1/me/identities/{id}"), token).await;
+    assert_error(response, 409, "last_sign_in_method").await;
+    // Another user's identity is no identity.
+    let other = app.signed_up("jack@example.com").await;
+    let response = app
+        .delete(&format!("/v1/me/identities/{id}"), &other.access_token)
+        .await;
+    assert_error(response, 404, "not_found").await;
+}
+
+async fn github_signs_in_with_its_verified_primary_email(backend: Backend) {
+    let base = super::github::start();
+    let settings = super::github::settings(&base);
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &pairs).await;
+    let pkce = Pkce::new();
+    let start = app.url(&format!(
+        "/v1/auth/oauth/github/start?redirect_uri={}&code_challenge={}",
+        urlencode(APP_REDIRECT),
+        pkce.challenge
+    ));
+    let browser = Browser::new();
+    let callback = browser.follow(&app, &start, "github", "").await;
+    let (_, location) = browser.get(&callback).await;
+    let query = app_query(&location.unwrap());
+    let code = param(&query, "code").expect("a login code");
+    let response = exchange(&app, code, &pkce.verifier).await;
+    assert_eq!(response.status(), 200);
+    let tokens: Value = response.json().await.unwrap();
+    assert_eq!(tokens["user"]["email"], "octocat@example.com");
+    assert_eq!(
+        payload_of(tokens["access_token"].as_str().unwrap())["amr"],
+        json!(["fed"])
+    );
+}
+
+backend_tests!(
+    a_signed_in_user_links_and_unlinks_a_provider,
+    the_last_way_to_sign_in_cannot_be_unlinked,
+    github_signs_in_with_its_verified_primary_email,
+);
