@@ -86,11 +86,11 @@ route_table! {
     POST "/v1/auth/password-reset" => password_reset::request, limit_mail;
     POST "/v1/auth/password-reset/confirm" => password_reset_confirm::confirm, limit_email_token;
     GET "/v1/auth/providers" => oauth::providers::list;
-    GET "/v1/auth/oauth/{provider}/start" => oauth::start::start;
-    GET "/v1/auth/oauth/{provider}/callback" => oauth::callback::callback;
-    POST "/v1/auth/oauth/exchange" => oauth::exchange::exchange;
+    GET "/v1/auth/oauth/{provider}/start" => oauth::start::start, limit_oauth;
+    GET "/v1/auth/oauth/{provider}/callback" => oauth::callback::callback, limit_oauth;
+    POST "/v1/auth/oauth/exchange" => oauth::exchange::exchange, limit_oauth;
     GET "/v1/me/identities" => oauth::identities::list, bearer;
-    POST "/v1/me/identities/{provider}/start" => oauth::link::start, bearer;
+    POST "/v1/me/identities/{provider}/start" => oauth::link::start, bearer, limit_oauth;
     DELETE "/v1/me/identities/{id}" => oauth::identities::delete, bearer;
     GET "/v1/sessions" => sessions::list, bearer;
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
