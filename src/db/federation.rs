@@ -67,15 +67,6 @@ pub fn take_state(
     Ok(row.filter(|r| r.expires_at > at))
 }
 
-/// The flow, without using it (to find where to send an error).
-pub fn find_state(conn: &mut AnyConnection, state_hash: &str) -> QueryResult<Option<OauthState>> {
-    oauth_states::table
-        .find(state_hash)
-        .select(OauthState::as_select())
-        .first(conn)
-        .optional()
-}
-
 pub fn insert_code(conn: &mut AnyConnection, row: &LoginCode) -> QueryResult<()> {
     diesel::insert_into(oauth_login_codes::table)
         .values(row.clone())
@@ -155,6 +146,11 @@ pub fn delete_identity(conn: &mut AnyConnection, user_id: &str, id: &str) -> Que
             .filter(identities::user_id.eq(user_id)),
     )
     .execute(conn)
+}
+
+/// Unlinks every provider of a deleted account, so its provider accounts can sign up afresh.
+pub fn delete_all_for_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(identities::table.filter(identities::user_id.eq(user_id))).execute(conn)
 }
 
 /// Removes expired flows and codes (the pruning task).

@@ -91,7 +91,48 @@ async fn github_signs_in_with_its_verified_primary_email(backend: Backend) {
     );
 }
 
+async fn a_disabled_account_cannot_trade_its_code_and_the_admin_sees_its_identities(
+    backend: Backend,
+) {
+    let idp = super::node::NodeProvider::start();
+    let mut settings = idp.settings();
+    settings.push(("AUTHD_ADMIN_BIND", "127.0.0.1:0".into()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &pairs).await;
+    let kim = sign_in(&app, "sub=kim").await;
+    let id = kim["user"]["id"].as_str().unwrap();
+    let key = app.admin_key("ops", false);
+    let client = reqwest::Client::new();
+    let shown: Value = client
+        .get(app.admin_url(&format!("/admin/v1/users/{id}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["identities"][0]["provider"], "idp");
+    let disabled = client
+        .post(app.admin_url(&format!("/admin/v1/users/{id}/disable")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    let pkce = Pkce::new();
+    let query = Browser::new().sign_in(&app, &pkce, "sub=kim").await;
+    let code = param(&query, "code").unwrap();
+    assert_error(
+        exchange(&app, code, &pkce.verifier).await,
+        403,
+        "account_disabled",
+    )
+    .await;
+}
+
 backend_tests!(
+    a_disabled_account_cannot_trade_its_code_and_the_admin_sees_its_identities,
     a_signed_in_user_links_and_unlinks_a_provider,
     the_last_way_to_sign_in_cannot_be_unlinked,
     github_signs_in_with_its_verified_primary_email,
