@@ -2,8 +2,10 @@
 //! account when the provider vouches for an address no account has; never an existing account found by email
 //! alone (that would let whoever controls the provider account take over, or pre-empt, the local one).
 
+use crate::audit::record;
+use crate::db::events::{self, EventKind, Outcome as EventOutcome};
 use crate::db::federation::{self, Identity};
-use crate::db::models::{User, now};
+use crate::db::models::{AuthEvent, DeviceInfo, User, now};
 use crate::db::users;
 use crate::domain::Email;
 use crate::error::ApiError;
@@ -20,13 +22,24 @@ pub enum Outcome {
     Refused(&'static str, &'static str),
 }
 
-/// Resolves the provider's user; `link_user_id` when a signed-in user is linking.
-pub async fn resolve(
-    state: &AppState,
-    provider: &str,
-    user: ProviderUser,
-    link_user_id: Option<String>,
-) -> Result<Outcome, ApiError> {
+/// A verified provider login, and what it is for.
+pub struct Found<'a> {
+    pub provider: &'a str,
+    pub user: ProviderUser,
+    /// The signed-in user, when linking.
+    pub link_user_id: Option<String>,
+    /// For the audit event of a new account.
+    pub device: DeviceInfo,
+}
+
+/// Resolves the provider's user to an account.
+pub async fn resolve(state: &AppState, found: Found<'_>) -> Result<Outcome, ApiError> {
+    let Found {
+        provider,
+        user,
+        link_user_id,
+        device,
+    } = found;
     let (issuer, subject) = (user.issuer.clone(), user.subject.clone());
     let existing = state
         .db
@@ -54,7 +67,7 @@ pub async fn resolve(
                 .await?;
             Ok(Outcome::Linked)
         }
-        (None, None) => create(state, &user, identity).await,
+        (None, None) => create(state, &user, identity, device).await,
     }
 }
 
@@ -76,6 +89,7 @@ async fn create(
     state: &AppState,
     user: &ProviderUser,
     mut identity: Identity,
+    device: DeviceInfo,
 ) -> Result<Outcome, ApiError> {
     let email = user.email.as_deref().filter(|_| user.email_verified);
     let Some(email) = email.and_then(|e| Email::parse(e).ok()) else {
@@ -98,6 +112,11 @@ async fn create(
     };
     identity.user_id = account.id.clone();
     let user_id = account.id.clone();
+    let created_event = AuthEvent {
+        user_id: Some(account.id.clone()),
+        detail: record::detail("provider", &identity.provider),
+        ..record::event(EventKind::Signup, EventOutcome::Success, &device, at)
+    };
     let created = state
         .db
         .run_in_transaction(move |conn| {
@@ -110,6 +129,7 @@ async fn create(
                 users::InsertUserError::EmailTaken => diesel::result::Error::RollbackTransaction,
             })?;
             federation::insert_identity(conn, &identity)?;
+            events::insert(conn, std::slice::from_ref(&created_event))?;
             Ok(true)
         })
         .await?;

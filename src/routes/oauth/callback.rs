@@ -1,10 +1,10 @@
 //! GET /v1/auth/oauth/{provider}/callback
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Duration;
 use serde::Deserialize;
 
-use super::account::{self, Outcome};
+use super::account::{self, Found, Outcome};
 use super::{app_error, to_app};
 use crate::config::ProviderKind;
 use crate::db::federation::{self, LoginCode, OauthState};
@@ -12,6 +12,7 @@ use crate::db::models::now;
 use crate::error::ApiError;
 use crate::federation::secrets::{digest, random_token};
 use crate::federation::{FlowSecrets, Provider};
+use crate::routes::device::device_info;
 use crate::state::AppState;
 use crate::tokens::amr;
 
@@ -32,6 +33,7 @@ pub struct CallbackQuery {
 /// known goes back to the app as `error=...`; only a request with no valid state (which names no app to return
 /// to) is answered here, with a 400.
 pub async fn callback(
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<CallbackQuery>,
     state: web::Data<AppState>,
@@ -59,7 +61,7 @@ pub async fn callback(
         ));
     };
     Ok(
-        match finish(&state, provider, &row, &flow_state, query).await {
+        match finish(&state, &req, provider, &row, (&flow_state, query)).await {
             Ok(response) => response,
             Err(error) => {
                 tracing::warn!(provider = %row.provider, %error, "social login failed");
@@ -71,28 +73,14 @@ pub async fn callback(
 
 async fn finish(
     state: &AppState,
+    req: &HttpRequest,
     provider: &Provider,
     row: &OauthState,
-    flow_state: &str,
-    query: CallbackQuery,
+    (flow_state, query): (&str, CallbackQuery),
 ) -> Result<HttpResponse, ApiError> {
     let back = row.app_redirect_uri.as_str();
-    if let Some(error) = query.error {
-        return Ok(app_error(
-            back,
-            provider_error(&error),
-            "the provider did not sign the user in",
-        ));
-    }
-    // RFC 9207: a response that names an issuer must name this flow's, against mix-up attacks.
-    if let (Some(iss), ProviderKind::Oidc { issuer }) = (&query.iss, &provider.settings.kind)
-        && iss.trim_end_matches('/') != issuer
-    {
-        return Ok(app_error(
-            back,
-            "invalid_request",
-            "the response names another issuer",
-        ));
+    if let Some(refused) = refusal(&query, provider, back) {
+        return Ok(refused);
     }
     let Some(code) = query.code else {
         return Ok(app_error(
@@ -122,17 +110,39 @@ async fn finish(
             ));
         }
     };
-    let link = row.link_user_id.clone();
-    Ok(
-        match account::resolve(state, &provider.settings.name, user, link).await? {
-            Outcome::SignIn(user_id) => {
-                let code = issue_code(state, user_id, row.app_code_challenge.clone()).await?;
-                to_app(back, &[("code", &code)])
-            }
-            Outcome::Linked => to_app(back, &[("linked", &provider.settings.name)]),
-            Outcome::Refused(error, description) => app_error(back, error, description),
-        },
-    )
+    let found = Found {
+        provider: &provider.settings.name,
+        user,
+        link_user_id: row.link_user_id.clone(),
+        device: device_info(req, &state.trusted_proxies),
+    };
+    Ok(match account::resolve(state, found).await? {
+        Outcome::SignIn(user_id) => {
+            let code = issue_code(state, user_id, row.app_code_challenge.clone()).await?;
+            to_app(back, &[("code", &code)])
+        }
+        Outcome::Linked => to_app(back, &[("linked", &provider.settings.name)]),
+        Outcome::Refused(error, description) => app_error(back, error, description),
+    })
+}
+
+/// Where the flow ends before the code is traded: the provider's own error, or a response that names another
+/// issuer than this flow's (RFC 9207, against mix-up attacks).
+fn refusal(query: &CallbackQuery, provider: &Provider, back: &str) -> Option<HttpResponse> {
+    if let Some(error) = &query.error {
+        let description = "the provider did not sign the user in";
+        return Some(app_error(back, provider_error(error), description));
+    }
+    if let (Some(iss), ProviderKind::Oidc { issuer }) = (&query.iss, &provider.settings.kind)
+        && iss.trim_end_matches('/') != issuer
+    {
+        return Some(app_error(
+            back,
+            "invalid_request",
+            "the response names another issuer",
+        ));
+    }
+    None
 }
 
 /// Stores a one-time login code for `user_id`, bound to the app's challenge; returns the code.

@@ -43,6 +43,24 @@ async fn a_provider_login_creates_a_passwordless_account(backend: Backend) {
     let claims = payload_of(first["access_token"].as_str().unwrap());
     assert_eq!(claims["amr"], json!(["fed"]));
     assert_eq!(first["user"]["email"], "alice@example.com");
+    // The account's creation and the login are in its audit trail.
+    let token = first["access_token"].as_str().unwrap();
+    let events: Value = app
+        .get("/v1/me/events", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"signup") && kinds.contains(&"login"),
+        "{kinds:?}"
+    );
     // The same subject again is the same account.
     let again = sign_in(&app, "sub=alice").await;
     assert_eq!(again["user"]["id"], first["user"]["id"]);
