@@ -163,11 +163,7 @@ async fn verify(
     user: Option<User>,
     password: Password,
 ) -> Result<(User, bool), ApiError> {
-    // An account made by a provider login has no password (an empty hash): verified like an unknown email.
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .filter(|hash| !hash.is_empty());
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
     let rehash = match state.passwords.verify(password, stored).await? {
         Verified::Yes { rehash } => rehash,
         Verified::No => return Err(ApiError::InvalidCredentials),
