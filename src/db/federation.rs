@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::schema::{identities, oauth_login_codes, oauth_states};
 
-/// A provider account bound to a user.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A provider account bound to a user. Serialized into a link flow's code until the user confirms it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = identities)]
 pub struct Identity {
     pub id: String,
@@ -43,6 +43,8 @@ pub struct LoginCode {
     pub user_id: String,
     pub app_code_challenge: String,
     pub amr: String,
+    /// For a link flow: the provider account to link, as JSON (`PendingLink`).
+    pub link_identity: Option<String>,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
 }

@@ -138,6 +138,7 @@ diesel::table! {
         user_id -> Text,
         app_code_challenge -> Text,
         amr -> Text,
+        link_identity -> Nullable<Text>,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
     }

@@ -91,6 +91,7 @@ route_table! {
     POST "/v1/auth/oauth/exchange" => oauth::exchange::exchange, limit_oauth;
     GET "/v1/me/identities" => oauth::identities::list, bearer;
     POST "/v1/me/identities/{provider}/start" => oauth::link::start, bearer, limit_oauth;
+    POST "/v1/me/identities/confirm" => oauth::confirm::confirm, bearer, limit_oauth;
     DELETE "/v1/me/identities/{id}" => oauth::identities::delete, bearer;
     GET "/v1/sessions" => sessions::list, bearer;
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;

@@ -36,12 +36,15 @@ CREATE TABLE oauth_states (
 );
 CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
 
--- The one-time code the app trades for tokens: 60 seconds, used once, bound to the app's PKCE challenge.
+-- The one-time code the app trades for tokens (or a link): 60 seconds, used once, bound to the app's PKCE challenge.
 CREATE TABLE oauth_login_codes (
     code_hash TEXT PRIMARY KEY NOT NULL,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     app_code_challenge TEXT NOT NULL,
     amr TEXT NOT NULL,
+    -- A link flow's code: the provider account (JSON: provider, issuer, subject, email) that the signed-in user
+    -- confirms with POST /v1/me/identities/confirm; such a code never signs in.
+    link_identity TEXT,
     expires_at TIMESTAMP NOT NULL,
     used_at TIMESTAMP
 );

@@ -16,8 +16,10 @@ use crate::state::AppState;
 pub enum Outcome {
     /// Issue a login code for this user id.
     SignIn(String),
-    /// The signed-in user linked the provider account.
+    /// The provider account is already linked to the signed-in user.
     Linked,
+    /// Link this provider account once the signed-in user confirms it (`POST /v1/me/identities/confirm`).
+    ConfirmLink(Identity),
     /// Send the app this `error` and description.
     Refused(&'static str, &'static str),
 }
@@ -60,13 +62,9 @@ pub async fn resolve(state: &AppState, found: Found<'_>) -> Result<Outcome, ApiE
             "access_denied",
             "this provider account is linked to another account",
         )),
-        (None, Some(_)) => {
-            state
-                .db
-                .run(move |conn| federation::insert_identity(conn, &identity))
-                .await?;
-            Ok(Outcome::Linked)
-        }
+        // Not linked yet: whoever finished at the provider may not be the user who started, so the app must
+        // confirm with that user's token (and the flow's PKCE verifier) before anything is linked.
+        (None, Some(_)) => Ok(Outcome::ConfirmLink(identity)),
         (None, None) => create(state, &user, identity, device).await,
     }
 }

@@ -118,10 +118,18 @@ async fn finish(
     };
     Ok(match account::resolve(state, found).await? {
         Outcome::SignIn(user_id) => {
-            let code = issue_code(state, user_id, row.app_code_challenge.clone()).await?;
+            let code = issue_code(state, user_id, row.app_code_challenge.clone(), None).await?;
             to_app(back, &[("code", &code)])
         }
         Outcome::Linked => to_app(back, &[("linked", &provider.settings.name)]),
+        Outcome::ConfirmLink(identity) => {
+            let (user_id, pending) = (
+                identity.user_id.clone(),
+                serde_json::to_string(&identity).ok(),
+            );
+            let code = issue_code(state, user_id, row.app_code_challenge.clone(), pending).await?;
+            to_app(back, &[("link_code", &code)])
+        }
         Outcome::Refused(error, description) => app_error(back, error, description),
     })
 }
@@ -145,11 +153,13 @@ fn refusal(query: &CallbackQuery, provider: &Provider, back: &str) -> Option<Htt
     None
 }
 
-/// Stores a one-time login code for `user_id`, bound to the app's challenge; returns the code.
+/// Stores a one-time code for `user_id`, bound to the app's challenge (a login code, or with `link_identity` a
+/// link code); returns the code.
 async fn issue_code(
     state: &AppState,
     user_id: String,
     app_code_challenge: String,
+    link_identity: Option<String>,
 ) -> Result<String, ApiError> {
     let code = random_token();
     let row = LoginCode {
@@ -157,6 +167,7 @@ async fn issue_code(
         user_id,
         app_code_challenge,
         amr: amr::FEDERATED.to_owned(),
+        link_identity,
         expires_at: now() + Duration::seconds(CODE_TTL_SECONDS),
         used_at: None,
     };

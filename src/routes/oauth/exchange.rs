@@ -38,7 +38,8 @@ pub async fn exchange(
         .run(move |conn| federation::use_code(conn, &hash, at))
         .await?
         .ok_or(ApiError::InvalidLoginCode)?;
-    if s256(&body.code_verifier) != code.app_code_challenge {
+    // A link code never signs in.
+    if code.link_identity.is_some() || s256(&body.code_verifier) != code.app_code_challenge {
         return Err(ApiError::InvalidLoginCode);
     }
     let id = code.user_id.clone();

@@ -15,7 +15,7 @@ const FLOW_TTL_MINUTES: i64 = 10;
 /// What the app asked for.
 pub struct AppRequest {
     pub redirect_uri: String,
-    /// The app's S256 challenge; empty for a link flow (no login code is issued).
+    /// The app's S256 challenge, which the login or link code is bound to.
     pub code_challenge: String,
     /// The signed-in user linking a provider.
     pub link_user_id: Option<String>,

@@ -4,6 +4,7 @@
 
 mod account;
 pub mod callback;
+pub mod confirm;
 pub mod exchange;
 mod flow;
 pub mod identities;

@@ -4,19 +4,17 @@ use serde_json::{Value, json};
 
 use super::browser::{Browser, Pkce, app_query, param, urlencode};
 use super::{APP_REDIRECT, exchange, sign_in, spawn};
-use crate::helpers::{Backend, assert_error, payload_of, spawn_app_with};
+use crate::helpers::{Backend, TestApp, assert_error, payload_of, spawn_app_with};
 
-async fn identities(app: &crate::helpers::TestApp, token: &str) -> Vec<Value> {
+async fn identities(app: &TestApp, token: &str) -> Vec<Value> {
     let response = app.get("/v1/me/identities", Some(token)).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
 
-async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
-    let (app, _idp) = spawn(backend).await;
-    let henry = app.signed_up("henry@example.com").await;
-    let token = henry.access_token.as_str();
-    let body = json!({"redirect_uri": APP_REDIRECT});
+/// A link flow for the user of `token`, through the provider as `interaction`: the link code it ends with.
+async fn link_code(app: &TestApp, token: &str, pkce: &Pkce, interaction: &str) -> String {
+    let body = json!({"redirect_uri": APP_REDIRECT, "code_challenge": pkce.challenge});
     let start = app
         .post_bearer("/v1/me/identities/idp/start", token, Some(&body))
         .await;
@@ -26,17 +24,51 @@ async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
         .unwrap()
         .to_owned();
     let browser = Browser::new();
-    let callback = browser
-        .follow(&app, &url, "idp", "sub=henry-at-idp&email=h@idp.example")
-        .await;
+    let callback = browser.follow(app, &url, "idp", interaction).await;
     let (status, location) = browser.get(&callback).await;
     assert_eq!(status, 302);
-    assert_eq!(param(&app_query(&location.unwrap()), "linked"), Some("idp"));
+    param(&app_query(&location.unwrap()), "link_code")
+        .expect("a link code")
+        .to_owned()
+}
+
+async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
+    let (app, _idp) = spawn(backend).await;
+    let henry = app.signed_up("henry@example.com").await;
+    let token = henry.access_token.as_str();
+    let as_henry = "sub=henry-at-idp&email=h@idp.example";
+    let pkce = Pkce::new();
+    let code = link_code(&app, token, &pkce, as_henry).await;
+    // Nothing is linked until henry's app confirms; a link code neither links for someone else nor signs in.
+    assert!(identities(&app, token).await.is_empty());
+    let mallory = app.signed_up("mallory@example.com").await;
+    let body = json!({"code": code, "code_verifier": pkce.verifier});
+    let stolen = app
+        .post_bearer(
+            "/v1/me/identities/confirm",
+            &mallory.access_token,
+            Some(&body),
+        )
+        .await;
+    assert_error(stolen, 400, "invalid_grant").await;
+    let code = link_code(&app, token, &pkce, as_henry).await;
+    assert_error(
+        exchange(&app, &code, &pkce.verifier).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+    let code = link_code(&app, token, &pkce, as_henry).await;
+    let body = json!({"code": code, "code_verifier": pkce.verifier});
+    let confirmed = app
+        .post_bearer("/v1/me/identities/confirm", token, Some(&body))
+        .await;
+    assert_eq!(confirmed.status(), 201);
     let linked = identities(&app, token).await;
     assert_eq!(linked.len(), 1);
     assert_eq!(linked[0]["provider"], "idp");
     // The provider account now signs in to henry's account.
-    let signed_in = sign_in(&app, "sub=henry-at-idp&email=h@idp.example").await;
+    let signed_in = sign_in(&app, as_henry).await;
     assert_eq!(signed_in["user"]["id"], json!(henry.user.id));
     // Henry has a password, so the provider may go.
     let id = linked[0]["id"].as_str().unwrap();
