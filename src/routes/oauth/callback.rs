@@ -116,18 +116,33 @@ async fn finish(
         link_user_id: row.link_user_id.clone(),
         device: device_info(req, &state.trusted_proxies),
     };
-    Ok(match account::resolve(state, found).await? {
+    let outcome = account::resolve(state, found).await?;
+    answer(state, outcome, row, &provider.settings.name).await
+}
+
+/// The redirect to the app for what the login turned out to be.
+async fn answer(
+    state: &AppState,
+    outcome: Outcome,
+    row: &OauthState,
+    provider: &str,
+) -> Result<HttpResponse, ApiError> {
+    let (back, challenge) = (
+        row.app_redirect_uri.as_str(),
+        row.app_code_challenge.clone(),
+    );
+    Ok(match outcome {
         Outcome::SignIn(user_id) => {
-            let code = issue_code(state, user_id, row.app_code_challenge.clone(), None).await?;
+            let code = issue_code(state, user_id, challenge, None).await?;
             to_app(back, &[("code", &code)])
         }
-        Outcome::Linked => to_app(back, &[("linked", &provider.settings.name)]),
+        Outcome::Linked => to_app(back, &[("linked", provider)]),
         Outcome::ConfirmLink(identity) => {
             let (user_id, pending) = (
                 identity.user_id.clone(),
                 serde_json::to_string(&identity).ok(),
             );
-            let code = issue_code(state, user_id, row.app_code_challenge.clone(), pending).await?;
+            let code = issue_code(state, user_id, challenge, pending).await?;
             to_app(back, &[("link_code", &code)])
         }
         Outcome::Refused(error, description) => app_error(back, error, description),
