@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod domain;
 pub mod email_tokens;
 pub mod error;
+pub mod federation;
 pub mod keys;
 pub mod mail;
 pub mod metrics;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::config::SessionSettings;
-use crate::db::{Db, StoreError, accounts, events, sessions};
+use crate::db::{Db, StoreError, accounts, events, federation, sessions};
 
 /// How often a pruning pass runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -64,6 +64,9 @@ pub async fn prune_once(db: &Db, policy: &SessionSettings) -> Result<usize, Stor
     if purged > 0 {
         tracing::info!(purged, "deleted accounts removed");
     }
+    // Login flows and codes live minutes; those that expired unused go.
+    let at = Utc::now().naive_utc();
+    db.run(move |conn| federation::prune(conn, at)).await?;
     Ok(deleted)
 }
 

@@ -7,6 +7,7 @@ use crate::audit::Audit;
 use crate::config::{EmailSettings, MfaSettings, SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
+use crate::federation::Federation;
 use crate::keys::SecretBox;
 use crate::mail::Mailer;
 use crate::passwords::Passwords;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Verification and reset rules.
     pub email: EmailSettings,
+    /// Social login: the providers and the app redirect URIs.
+    pub federation: Federation,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
             mfa: settings.mfa.clone(),
             mailer,
             email: settings.email.clone(),
+            federation: Federation::new(&settings.federation),
         }
     }
 }

@@ -37,6 +37,7 @@ guards! {
     limit_mfa_manage => MfaManage;
     limit_mail => Mail;
     limit_email_token => EmailToken;
+    limit_oauth => Oauth;
 }
 
 async fn guard<B: MessageBody>(

@@ -395,9 +395,75 @@ $('recovery-done').addEventListener('click', closeEnrolment);
 const link = { page: location.pathname, token: new URLSearchParams(location.hash.slice(1)).get('token') || '' };
 if (link.page !== '/' || location.hash) history.replaceState(null, '', `/${location.search}`);
 
+// Social login. This page's own URL, without the `code`/`error` authd adds, is the redirect URI: list it in
+// AUTHD_REDIRECT_URIS exactly. The PKCE verifier must survive the trip through the provider, so it waits in
+// sessionStorage (this tab only), and is removed as soon as it is used.
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const returnUri = () => {
+  const url = new URL(location.href);
+  ['code', 'error', 'error_description', 'linked'].forEach((name) => url.searchParams.delete(name));
+  return url.toString();
+};
+
+async function startSocialLogin(provider) {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem('authd-pkce', verifier);
+  const query = new URLSearchParams({ redirect_uri: returnUri(), code_challenge: challenge });
+  location.assign(`${AUTHD}${provider.start_path}?${query}`);
+}
+
+async function showProviders() {
+  // Plain fetch, not `http`: the button list is not part of the HTTP log the browser test reads.
+  const res = await fetch(`${AUTHD}/v1/auth/providers`).catch(() => null);
+  const { providers = [] } = res?.ok ? await res.json() : {};
+  $('providers').replaceChildren(
+    ...providers.map((provider) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `Sign in with ${provider.name}`;
+      button.addEventListener('click', () => action(() => startSocialLogin(provider)));
+      return button;
+    }),
+  );
+}
+
+// Back from the provider: trade the one-time code (with the verifier) for tokens, then drop it from the URL.
+async function finishSocialLogin(code) {
+  const verifier = sessionStorage.getItem('authd-pkce');
+  sessionStorage.removeItem('authd-pkce');
+  history.replaceState(null, '', returnUri());
+  const res = await http('/v1/auth/oauth/exchange', {
+    method: 'POST',
+    credentials: MODE === 'cookie' ? 'include' : 'omit',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, code_verifier: verifier, ...(MODE === 'cookie' && { token_delivery: 'cookie' }) }),
+  });
+  if (!res.ok) throw await failure(res);
+  const tokens = await res.json();
+  // An account with a second factor: the provider proved the first one; the code step follows as after a password.
+  if (tokens.mfa_required) return askForCode(tokens.mfa_token);
+  adopt(tokens);
+  share(tokens);
+  await Promise.all([loadSessions(), loadMfa()]);
+}
+
 $('authd-url').textContent = AUTHD;
 $('mode').textContent = MODE;
+showProviders();
 action(async () => {
+  // Back from a provider: trade the one-time code (never a token in the URL), or show why it failed.
+  if (params.get('code')) {
+    signedOut('signing in…');
+    await finishSocialLogin(params.get('code'));
+    return;
+  }
+  if (params.get('error')) {
+    history.replaceState(null, '', returnUri());
+    signedOut(`sign-in failed: ${params.get('error_description') || params.get('error')}`);
+    return;
+  }
   if (MODE === 'cookie') {
     // A cookie from an earlier visit or another tab may still hold a session: sign in silently with it.
     try {

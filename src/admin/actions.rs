@@ -15,7 +15,7 @@ use crate::client_ip::client_ip;
 use crate::db::mfa::{recovery_codes, totp};
 use crate::db::models::{AuthEvent, DeviceInfo, now};
 use crate::db::sessions::RevokeReason;
-use crate::db::{accounts, events, sessions, users};
+use crate::db::{accounts, events, federation, sessions, users};
 use crate::domain::Roles;
 use crate::error::ApiError;
 use crate::routes::no_store;
@@ -165,6 +165,7 @@ pub async fn delete(
             events::scrub_user(conn, &user_id)?;
             totp::delete(conn, &user_id)?;
             recovery_codes::delete_all(conn, &user_id)?;
+            federation::delete_all_for_user(conn, &user_id)?;
             Ok(Some(ended))
         })
         .await?

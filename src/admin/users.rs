@@ -8,10 +8,10 @@ use super::caller::AdminCaller;
 use super::views::{AdminSession, AdminUser};
 use crate::db::mfa::{recovery_codes, totp};
 use crate::db::models::now;
-use crate::db::{accounts, events, sessions, users};
+use crate::db::{accounts, events, federation, sessions, users};
 use crate::error::ApiError;
 use crate::rotation::idle_cutoff;
-use crate::routes::{EventView, no_store};
+use crate::routes::{EventView, IdentityView, no_store};
 use crate::state::AppState;
 
 /// Page size when the query names none, and the largest one allowed.
@@ -89,17 +89,18 @@ pub async fn show(
                 "pending": factor.as_ref().is_some_and(|f| !f.active()),
                 "recovery_codes_left": recovery_codes::count_unused(conn, &user.id)?,
             });
-            Ok(Some((user, live, recent, mfa)))
+            let linked = federation::identities_of(conn, &user.id)?;
+            Ok(Some((user, live, recent, mfa, linked)))
         })
         .await?;
-    let (user, live, recent, mfa) = found.ok_or(ApiError::NotFound)?;
+    let (user, live, recent, mfa, linked) = found.ok_or(ApiError::NotFound)?;
+    let identities: Vec<IdentityView> = linked.into_iter().map(IdentityView::from).collect();
     let sessions: Vec<AdminSession> = live.into_iter().map(AdminSession::from).collect();
     let events: Vec<EventView> = recent.into_iter().map(EventView::from).collect();
     Ok(no_store(HttpResponse::Ok()).json(json!({
         "user": AdminUser::from(&user),
         "sessions": sessions,
-        // Social login is not built yet: no account has an identity.
-        "identities": [],
+        "identities": identities,
         "mfa": mfa,
         "events": events,
     })))

@@ -12,6 +12,7 @@ mod email;
 mod logging;
 mod mail;
 mod mfa;
+mod oidc;
 mod passwords;
 mod proxies;
 mod rate_limits;
@@ -31,6 +32,7 @@ pub use email::EmailSettings;
 pub use logging::LogSettings;
 pub use mail::{MailSettings, MailTransport};
 pub use mfa::MfaSettings;
+pub use oidc::{FederationSettings, ProviderKind, ProviderSettings};
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
 pub use rate_limits::{Rate, RateLimitSettings};
@@ -70,6 +72,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Verification and reset links (`email.rs`).
     pub email: EmailSettings,
+    /// Social login (`oidc.rs`).
+    pub federation: FederationSettings,
 }
 
 impl Settings {
@@ -90,6 +94,7 @@ impl Settings {
             database: DatabaseSettings::read(&vars, &data_dir)?,
             mail: MailSettings::read(&vars, &tokens.issuer, &data_dir)?,
             email: EmailSettings::read(&vars)?,
+            federation: FederationSettings::read(&vars, &tokens.issuer)?,
             tokens,
             sessions: SessionSettings::read(&vars)?,
             passwords: PasswordSettings::read(&vars)?,

@@ -60,6 +60,8 @@ pub struct RateLimitSettings {
     pub mail_ip: Rate,
     /// The routes that take a mailed token (verify-email, reset confirm).
     pub email_token_ip: Rate,
+    /// Social login: start, callback, code exchange and link start, together.
+    pub oauth_ip: Rate,
     /// Failed logins per (IP, account) that pass freely; after them the delay doubles, up to the window.
     pub login_ip_account: Rate,
     /// Failed logins per account from every client together; beyond it the account's login waits, except for
@@ -89,6 +91,7 @@ impl Default for RateLimitSettings {
             password_ip: Rate::per_minute(10),
             mail_ip: Rate::per_minute(10),
             email_token_ip: Rate::per_minute(20),
+            oauth_ip: Rate::per_minute(30),
             login_ip_account: Rate::per_hour(10),
             login_account: Rate::per_hour(100),
             login_device: Rate::per_hour(10),
@@ -126,6 +129,7 @@ impl RateLimitSettings {
                 "AUTHD_RATE_LIMIT_EMAIL_TOKEN_IP",
                 defaults.email_token_ip,
             )?,
+            oauth_ip: rate(vars, "AUTHD_RATE_LIMIT_OAUTH_IP", defaults.oauth_ip)?,
             login_ip_account: rate(
                 vars,
                 "AUTHD_RATE_LIMIT_LOGIN_IP_ACCOUNT",

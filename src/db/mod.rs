@@ -7,6 +7,7 @@ mod connection;
 pub mod email_tokens;
 pub mod events;
 mod faults;
+pub mod federation;
 pub mod mfa;
 mod migrations;
 pub mod models;

@@ -104,3 +104,44 @@ diesel::table! {
 }
 
 diesel::joinable!(email_tokens -> users (user_id));
+
+diesel::table! {
+    identities (id) {
+        id -> Text,
+        user_id -> Text,
+        provider -> Text,
+        issuer -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_states (state_hash) {
+        state_hash -> Text,
+        provider -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        app_redirect_uri -> Text,
+        app_code_challenge -> Text,
+        link_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_login_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> Text,
+        app_code_challenge -> Text,
+        amr -> Text,
+        link_identity -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(identities -> users (user_id));

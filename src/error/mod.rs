@@ -72,6 +72,14 @@ pub enum ApiError {
     /// The password (or provider) login succeeded, but an operator disabled the account.
     #[error("this account is disabled")]
     AccountDisabled,
+    #[error(
+        "the login code is invalid, expired or already used, or the code_verifier does not match it"
+    )]
+    InvalidLoginCode,
+    #[error(
+        "this is the account's last way to sign in; set a password or link another provider first"
+    )]
+    LastSignInMethod,
     #[error("{0}")]
     Mfa(#[from] MfaError),
     #[error("internal error")]
@@ -112,6 +120,8 @@ impl ApiError {
             Self::AdminKeyRejected(_) => "invalid_token",
             Self::InsufficientRights => "insufficient_rights",
             Self::AccountDisabled => "account_disabled",
+            Self::InvalidLoginCode => "invalid_grant",
+            Self::LastSignInMethod => "last_sign_in_method",
             Self::InsufficientScope => "insufficient_scope",
             Self::Mfa(e) => e.code(),
             Self::Internal(_) => "internal_error",
@@ -134,10 +144,12 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::InvalidRequest(_) | Self::InvalidTokenLink => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest(_) | Self::InvalidTokenLink | Self::InvalidLoginCode => {
+                StatusCode::BAD_REQUEST
+            }
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidEmail(_) | Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::LastSignInMethod => StatusCode::CONFLICT,
             // The bearer token is fine; what failed is a re-check of the password, so not a 401.
             Self::WrongCurrentPassword
             | Self::CsrfRejected(_)

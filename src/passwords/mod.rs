@@ -94,6 +94,9 @@ impl Passwords {
         stored: Option<String>,
     ) -> Result<Verified, HashError> {
         let params = self.params.clone();
+        // An empty hash is an account without a password (made by a provider login): verified like an unknown
+        // account, against the stand-in, so the work and the answer are the same.
+        let stored = stored.filter(|hash| !hash.is_empty());
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.stand_in.to_string());
         self.pool
@@ -160,6 +163,11 @@ mod tests {
             Verified::No
         );
         assert_eq!(check(&passwords, "pw", None).await, Verified::No);
+        // A password-less account (empty hash) matches nothing, not even the empty password.
+        assert_eq!(
+            check(&passwords, "", Some(String::new())).await,
+            Verified::No
+        );
         let raised = Passwords::new(&PasswordSettings {
             iterations: 2,
             ..cheap

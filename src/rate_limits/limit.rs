@@ -24,10 +24,12 @@ pub enum Limit {
     Mail,
     /// Routes that take a mailed token.
     EmailToken,
+    /// The social-login routes.
+    Oauth,
 }
 
 impl Limit {
-    pub(super) const ALL: [Limit; 9] = [
+    pub(super) const ALL: [Limit; 10] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
@@ -37,6 +39,7 @@ impl Limit {
         Self::MfaManage,
         Self::Mail,
         Self::EmailToken,
+        Self::Oauth,
     ];
 
     /// The policy's name in the `RateLimit-Policy` and `RateLimit` headers.
@@ -51,6 +54,7 @@ impl Limit {
             Self::MfaManage => "mfa-manage-ip",
             Self::Mail => "mail-ip",
             Self::EmailToken => "email-token-ip",
+            Self::Oauth => "oauth-ip",
         }
     }
 
@@ -65,6 +69,7 @@ impl Limit {
             Self::MfaManage => settings.mfa_manage_ip,
             Self::Mail => settings.mail_ip,
             Self::EmailToken => settings.email_token_ip,
+            Self::Oauth => settings.oauth_ip,
         }
     }
 }

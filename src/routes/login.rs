@@ -18,6 +18,7 @@ use crate::mfa;
 use crate::passwords::{Passwords, Verified};
 use crate::rate_limits::Ceiling;
 use crate::state::AppState;
+use crate::tokens::amr;
 
 /// Email and password, where the refresh token should go, and the device token of an earlier login.
 #[derive(Deserialize)]
@@ -120,7 +121,7 @@ async fn log_in(
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
     if mfa::is_enabled(state, &user.id).await? {
-        return sign_in::mfa_challenge(state, &user).await;
+        return sign_in::mfa_challenge(state, &user, amr::PASSWORD).await;
     }
     let delivery = body.token_delivery.unwrap_or_default();
     sign_in::open_session(state, &req, &user, None, None, delivery, device.is_some()).await

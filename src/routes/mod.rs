@@ -13,6 +13,7 @@ mod logout;
 mod mail_links;
 mod me;
 mod mfa;
+mod oauth;
 mod password;
 mod password_reset;
 mod password_reset_confirm;
@@ -37,6 +38,7 @@ use crate::error::ApiError;
 use crate::throttle;
 
 pub use events::EventView;
+pub use oauth::identities::IdentityView;
 pub use token_response::{TokenResponse, UserView, no_store, rfc3339};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
@@ -83,6 +85,14 @@ route_table! {
     POST "/v1/auth/verify-email/resend" => verify_email_resend::resend, limit_mail;
     POST "/v1/auth/password-reset" => password_reset::request, limit_mail;
     POST "/v1/auth/password-reset/confirm" => password_reset_confirm::confirm, limit_email_token;
+    GET "/v1/auth/providers" => oauth::providers::list;
+    GET "/v1/auth/oauth/{provider}/start" => oauth::start::start, limit_oauth;
+    GET "/v1/auth/oauth/{provider}/callback" => oauth::callback::callback, limit_oauth;
+    POST "/v1/auth/oauth/exchange" => oauth::exchange::exchange, limit_oauth;
+    GET "/v1/me/identities" => oauth::identities::list, bearer;
+    POST "/v1/me/identities/{provider}/start" => oauth::link::start, bearer, limit_oauth;
+    POST "/v1/me/identities/confirm" => oauth::confirm::confirm, bearer, limit_oauth;
+    DELETE "/v1/me/identities/{id}" => oauth::identities::delete, bearer;
     GET "/v1/sessions" => sessions::list, bearer;
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
     GET "/v1/revocations" => revocations::list;

@@ -24,13 +24,18 @@ struct MfaChallenge {
     expires_in: i64,
 }
 
-/// Records a challenge and answers `200 {mfa_required, mfa_token, expires_in}`.
-pub async fn mfa_challenge(state: &AppState, user: &User) -> Result<HttpResponse, ApiError> {
+/// Records a challenge after the first factor `first` (`pwd` or `fed`) and answers `200 {mfa_required,
+/// mfa_token, expires_in}`.
+pub async fn mfa_challenge(
+    state: &AppState,
+    user: &User,
+    first: &str,
+) -> Result<HttpResponse, ApiError> {
     let at = now();
     let ttl = i64::try_from(state.mfa.token_ttl.as_secs()).unwrap_or(300);
     let (token, jti) = state
         .tokens
-        .mint_mfa(&user.id, at.and_utc().timestamp(), ttl)?;
+        .mint_mfa(&user.id, first, at.and_utc().timestamp(), ttl)?;
     let (user_id, expires_at) = (user.id.clone(), at + Duration::seconds(ttl));
     state
         .db

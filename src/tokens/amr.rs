@@ -5,6 +5,8 @@
 pub const PASSWORD: &str = "pwd";
 /// A one-time password, here TOTP (RFC 8176).
 pub const OTP: &str = "otp";
+/// A login through an identity provider (RFC 8176).
+pub const FEDERATED: &str = "fed";
 /// A recovery code (ours; RFC 8176 has no value for it).
 pub const RECOVERY_CODE: &str = "rcv";
 

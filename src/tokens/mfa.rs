@@ -23,13 +23,17 @@ pub struct MfaClaims {
     pub iat: i64,
     /// The challenge's id.
     pub jti: String,
+    /// The first factor that was proven (`pwd`, or `fed` after a provider login); absent means `pwd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
 }
 
 impl Tokens {
-    /// A fresh mfa_token for `user_id`, valid for `ttl_secs` from `now`, and its `jti`.
+    /// A fresh mfa_token for `user_id` after the first factor `first`, valid for `ttl_secs` from `now`, and its `jti`.
     pub fn mint_mfa(
         &self,
         user_id: &str,
+        first: &str,
         now: i64,
         ttl_secs: i64,
     ) -> Result<(MintedToken, String), MintError> {
@@ -40,6 +44,7 @@ impl Tokens {
             iat: now,
             exp: now.saturating_add(ttl_secs),
             jti: Uuid::new_v4().to_string(),
+            first: Some(first.to_owned()),
         };
         let token = self.sign_typed(TokenKind::Refresh, MFA_TYP, &claims)?;
         let minted = MintedToken {

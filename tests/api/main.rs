@@ -25,6 +25,7 @@ mod malformed;
 mod me;
 mod metrics;
 mod mfa;
+mod oidc;
 mod openapi;
 mod password;
 mod password_reset;

@@ -43,6 +43,7 @@ const ERROR_CODES: &[&str] = &[
     "mfa_already_enabled",
     "mfa_not_enabled",
     "mfa_not_pending",
+    "last_sign_in_method",
     "internal_error",
 ];
 
@@ -266,6 +267,8 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::AdminKeyRejected(""),
         ApiError::InsufficientRights,
         ApiError::AccountDisabled,
+        ApiError::InvalidLoginCode,
+        ApiError::LastSignInMethod,
         ApiError::InsufficientScope,
         ApiError::Mfa(MfaError::InvalidCode),
         ApiError::Mfa(MfaError::Required),
@@ -297,6 +300,8 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::AdminKeyRejected(_)
             | ApiError::InsufficientRights
             | ApiError::AccountDisabled
+            | ApiError::InvalidLoginCode
+            | ApiError::LastSignInMethod
             | ApiError::InsufficientScope
             | ApiError::Mfa(_)
             | ApiError::Internal(_) => {}

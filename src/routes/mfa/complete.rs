@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::db::mfa::challenges;
-use crate::db::models::now;
+use crate::db::models::{User, now};
 use crate::db::users;
 use crate::error::{ApiError, MfaError, TokenRejection};
 use crate::mfa::{self, MAX_ATTEMPTS};
@@ -64,25 +64,37 @@ pub async fn complete(
         }
         other => other?,
     };
-    let (j, u) = (jti, user_id.clone());
-    let user = state
-        .db
-        .run(move |conn| {
-            if !challenges::consume(conn, &j, &u, now(), MAX_ATTEMPTS)? {
-                return Ok(None);
-            }
-            users::find_by_id(conn, &u)
-        })
-        .await?;
-    // Gone, or disabled by an operator between the password and the code.
-    let user = user.ok_or(ended)?;
+    let user = consume_challenge(&state, jti, user_id.clone())
+        .await?
+        .ok_or(ended)?;
+    // Disabled by an operator between the password and the code.
     user.disabled_at
         .map_or(Ok(()), |_| Err(ApiError::AccountDisabled))?;
     let left = match proved {
         mfa::Proved::RecoveryCode { left } => Some(left),
         mfa::Proved::Otp => None,
     };
-    let methods = format!("{} {}", amr::PASSWORD, proved.amr());
+    let first = claims.first.as_deref().filter(|f| *f == amr::FEDERATED);
+    let methods = format!("{} {}", first.unwrap_or(amr::PASSWORD), proved.amr());
     let delivery = body.token_delivery.unwrap_or_default();
     sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
+}
+
+/// Spends the challenge and reads its account; `None` when the challenge was spent meanwhile or the account is
+/// gone.
+async fn consume_challenge(
+    state: &AppState,
+    jti: String,
+    user_id: String,
+) -> Result<Option<User>, ApiError> {
+    let found = state
+        .db
+        .run(move |conn| {
+            if !challenges::consume(conn, &jti, &user_id, now(), MAX_ATTEMPTS)? {
+                return Ok(None);
+            }
+            users::find_by_id(conn, &user_id)
+        })
+        .await?;
+    Ok(found)
 }

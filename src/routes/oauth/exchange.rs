@@ -1,0 +1,60 @@
+//! POST /v1/auth/oauth/exchange
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db::federation;
+use crate::db::models::now;
+use crate::db::users;
+use crate::error::ApiError;
+use crate::federation::secrets::{digest, is_verifier, s256};
+use crate::mfa;
+use crate::routes::body::JsonObject;
+use crate::routes::delivery::TokenDelivery;
+use crate::routes::sign_in;
+use crate::state::AppState;
+use crate::tokens::amr;
+
+#[derive(Deserialize)]
+pub struct ExchangeBody {
+    code: String,
+    code_verifier: String,
+    token_delivery: Option<TokenDelivery>,
+}
+
+/// Trades a login code and the app's PKCE verifier for the usual token response (or the MFA challenge). The
+/// code is spent by the first attempt, right or wrong: a stolen code is worth one guess at the verifier.
+pub async fn exchange(
+    req: HttpRequest,
+    body: JsonObject<ExchangeBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    if !is_verifier(&body.code_verifier) {
+        return Err(ApiError::InvalidLoginCode);
+    }
+    let (hash, at) = (digest(&body.code), now());
+    let code = state
+        .db
+        .run(move |conn| federation::use_code(conn, &hash, at))
+        .await?
+        .ok_or(ApiError::InvalidLoginCode)?;
+    // A link code never signs in.
+    if code.link_identity.is_some() || s256(&body.code_verifier) != code.app_code_challenge {
+        return Err(ApiError::InvalidLoginCode);
+    }
+    let id = code.user_id.clone();
+    let user = state
+        .db
+        .run(move |conn| users::find_by_id(conn, &id))
+        .await?
+        .ok_or(ApiError::InvalidLoginCode)?;
+    if user.disabled_at.is_some() {
+        return Err(ApiError::AccountDisabled);
+    }
+    if mfa::is_enabled(&state, &user.id).await? {
+        return sign_in::mfa_challenge(&state, &user, amr::FEDERATED).await;
+    }
+    let delivery = body.token_delivery.unwrap_or_default();
+    sign_in::open_session(&state, &req, &user, Some(code.amr), None, delivery, false).await
+}

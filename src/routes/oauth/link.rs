@@ -1,0 +1,65 @@
+//! POST /v1/me/identities/{provider}/start
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::flow::{self, AppRequest};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::federation::FederationError;
+use crate::federation::secrets::is_challenge;
+use crate::routes::body::JsonObject;
+use crate::routes::token_response::no_store;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct LinkBody {
+    redirect_uri: String,
+    /// The app's S256 challenge; the link code is bound to it.
+    code_challenge: String,
+}
+
+#[derive(Serialize)]
+struct LinkStart {
+    authorization_url: String,
+}
+
+/// Starts linking a provider to the signed-in account. A browser cannot send the bearer token on a navigation,
+/// so this answers with the provider URL for the app to open; the callback then sends the browser to
+/// `redirect_uri?link_code=...` for the app to confirm at `POST /v1/me/identities/confirm` (or `?linked=<provider>`
+/// when it already was, or `?error=...`).
+pub async fn start(
+    caller: Authenticated,
+    path: web::Path<String>,
+    body: JsonObject<LinkBody>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    if !state.federation.allows_redirect(&body.redirect_uri) {
+        return Err(ApiError::InvalidRequest(
+            "redirect_uri is not one of AUTHD_REDIRECT_URIS".into(),
+        ));
+    }
+    let provider = state
+        .federation
+        .provider(&path.into_inner())
+        .ok_or(ApiError::NotFound)?;
+    if !is_challenge(&body.code_challenge) {
+        return Err(ApiError::InvalidRequest(
+            "code_challenge must be an S256 PKCE challenge (43 base64url characters)".into(),
+        ));
+    }
+    let app = AppRequest {
+        redirect_uri: body.redirect_uri,
+        code_challenge: body.code_challenge,
+        link_user_id: Some(caller.0.sub.clone()),
+    };
+    match flow::open(&state, provider, app).await? {
+        Ok(authorization_url) => {
+            Ok(no_store(HttpResponse::Ok()).json(LinkStart { authorization_url }))
+        }
+        Err(FederationError::Unreachable(_) | FederationError::Invalid(_)) => {
+            Err(ApiError::Unavailable)
+        }
+    }
+}
