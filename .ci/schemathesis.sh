@@ -121,6 +121,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422"]
 [[operations]]
 include-path = ["/v1/auth/verify-email", "/v1/auth/password-reset/confirm"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "422"]
+# social login: a redirect_uri must be one of AUTHD_REDIRECT_URIS, a state one authd issued, and a login or link
+# code one authd issued with its verifier (400 each; an unknown provider 404): generated values are none of these.
+[[operations]]
+include-path = ["/v1/auth/oauth/{provider}/start", "/v1/auth/oauth/{provider}/callback", "/v1/auth/oauth/exchange", "/v1/me/identities/{provider}/start", "/v1/me/identities/confirm"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404"]
 EOF
 }
 config main >"$work/main.toml"
