@@ -52,7 +52,7 @@ export async function openTab(context, mode, url = `${SPA}/?authd=${encodeURICom
     const entry = { method: res.request().method(), path: new URL(res.url()).pathname, status: res.status() };
     traffic.push(entry);
     Object.defineProperty(entry, 'url', { value: res.url() }); // kept out of deepEqual comparisons
-    if (entry.method === 'POST' && /^\/v1\/auth\/(signup|login|refresh|mfa)$/.test(entry.path) && res.ok()) {
+    if (entry.method === 'POST' && /^\/v1\/auth\/(signup|login|refresh|mfa|oauth\/exchange)$/.test(entry.path) && res.ok()) {
       tokenBodies.push(res.json());
     }
   });
