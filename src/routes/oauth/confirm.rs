@@ -8,7 +8,7 @@ use crate::auth::Authenticated;
 use crate::db::federation::{self, Identity};
 use crate::db::models::now;
 use crate::error::ApiError;
-use crate::federation::secrets::{digest, is_verifier, s256};
+use crate::federation::secrets::s256;
 use crate::routes::body::JsonObject;
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
@@ -27,15 +27,8 @@ pub async fn confirm(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    if !is_verifier(&body.code_verifier) {
-        return Err(ApiError::InvalidLoginCode);
-    }
-    let (hash, at) = (digest(&body.code), now());
-    let code = state
-        .db
-        .run(move |conn| federation::use_code(conn, &hash, at))
-        .await?
-        .ok_or(ApiError::InvalidLoginCode)?;
+    let code = super::exchange::spend_code(&state, &body.code, &body.code_verifier).await?;
+    let at = now();
     let pending = code
         .link_identity
         .as_deref()

@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::federation;
+use crate::db::federation::{self, LoginCode};
 use crate::db::models::now;
 use crate::db::users;
 use crate::error::ApiError;
@@ -30,15 +30,7 @@ pub async fn exchange(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    if !is_verifier(&body.code_verifier) {
-        return Err(ApiError::InvalidLoginCode);
-    }
-    let (hash, at) = (digest(&body.code), now());
-    let code = state
-        .db
-        .run(move |conn| federation::use_code(conn, &hash, at))
-        .await?
-        .ok_or(ApiError::InvalidLoginCode)?;
+    let code = spend_code(&state, &body.code, &body.code_verifier).await?;
     // A link code never signs in.
     if code.link_identity.is_some() || s256(&body.code_verifier) != code.app_code_challenge {
         return Err(ApiError::InvalidLoginCode);
@@ -57,4 +49,22 @@ pub async fn exchange(
     }
     let delivery = body.token_delivery.unwrap_or_default();
     sign_in::open_session(&state, &req, &user, Some(code.amr), None, delivery, false).await
+}
+
+/// Spends a login or link code (single use, whatever happens next) after checking the verifier's form; an
+/// unknown, used or expired code, or a malformed verifier, is `400 invalid_grant`. The PKCE match is the caller's.
+pub(super) async fn spend_code(
+    state: &AppState,
+    code: &str,
+    verifier: &str,
+) -> Result<LoginCode, ApiError> {
+    if !is_verifier(verifier) {
+        return Err(ApiError::InvalidLoginCode);
+    }
+    let (hash, at) = (digest(code), now());
+    state
+        .db
+        .run(move |conn| federation::use_code(conn, &hash, at))
+        .await?
+        .ok_or(ApiError::InvalidLoginCode)
 }
