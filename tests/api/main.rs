@@ -38,6 +38,7 @@ mod restart;
 mod revocation;
 mod rotation_race;
 mod sessions;
+mod settings_table;
 mod shutdown;
 mod signup;
 mod startup;
