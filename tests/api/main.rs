@@ -14,6 +14,7 @@ mod device_tokens;
 mod discovery;
 mod email_change;
 mod email_verification;
+mod gateway_reason;
 mod health;
 mod hs256;
 mod jwks;

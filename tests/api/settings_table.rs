@@ -38,7 +38,10 @@ fn literal_names(code: &str) -> BTreeSet<String> {
         .skip(1)
         .step_by(2)
         .filter(|s| s.starts_with("AUTHD_") && !s.ends_with('_'))
-        .filter(|s| s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+        .filter(|s| {
+            s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        })
         .map(str::to_owned)
         .collect()
 }
@@ -113,7 +116,11 @@ fn every_setting_the_code_reads_has_a_readme_row_and_every_row_is_read() {
 #[test]
 fn every_settings_row_gives_a_default_bounds_and_a_meaning() {
     for (name, cells) in readme_rows() {
-        assert_eq!(cells.len(), 4, "{name}: want | variable | default | bounds | meaning |");
+        assert_eq!(
+            cells.len(),
+            4,
+            "{name}: want | variable | default | bounds | meaning |"
+        );
         for (cell, what) in cells[1..].iter().zip(["default", "bounds", "meaning"]) {
             assert!(!cell.is_empty(), "{name}: no {what}");
         }
