@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real downstream clients against a real authd: the Express example (jose + JWKS), nginx with auth_request, and
-# the Rust example (jsonwebtoken + JWKS). A valid token must pass all three; a forged, expired, wrong-audience,
-# unsigned or refresh token must be refused by all three; a key rotation must log nobody out.
+# the Rust example (jsonwebtoken + a JWKS fetched over https). A valid token must pass all three; a forged, expired,
+# wrong-audience, unsigned or refresh token must be refused by all three, nginx's 401 passing on authd's reason; a
+# key rotation must log nobody out. nginx runs exactly as examples/nginx/nginx.conf's comment says, unprivileged.
 # Usage: .ci/real-clients.sh [path/to/authd]   (default target/debug/authd; `.ci/run` calls it after the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ trap cleanup EXIT
 dump_logs() { for f in "$work"/*.log "$work"/nginx/error.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; }
 trap 'dump_logs' ERR
 
-P_AUTHD=18281 P_EXPRESS=18282 P_NGINX=18283 P_ECHO=18284 P_ADMIN=18285
+P_AUTHD=18281 P_EXPRESS=18282 P_NGINX=18283 P_ECHO=18284 P_ADMIN=18285 P_TLS=18286
 ISSUER="http://127.0.0.1:$P_AUTHD"
 AUDIENCE=authd-ci
 export AUTHD_DATA_DIR="$work/data" AUTHD_BIND="127.0.0.1:$P_AUTHD" AUTHD_ADMIN_BIND="127.0.0.1:$P_ADMIN" AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE"
@@ -55,12 +56,38 @@ wait_for "$ISSUER/healthz"
 (cd examples/express && PORT=$P_EXPRESS AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE" exec node server.js) \
   >"$work/express.log" 2>&1 &
 pids+=($!)
-mkdir -p "$work/nginx/tmp"
+# The example's own instructions: an empty scratch directory as the prefix, as an unprivileged user (nobody, when
+# CI runs as root), so the temp directories and the log must need nothing prepared.
+mkdir -p "$work/nginx"
 sed -e "s/127.0.0.1:8080/127.0.0.1:$P_AUTHD/; s/127.0.0.1:8000/127.0.0.1:$P_NGINX/; s/127.0.0.1:8001/127.0.0.1:$P_ECHO/g" \
-  examples/nginx/nginx.conf >"$work/nginx/nginx.conf"
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' >"$work/nginx.log" 2>&1 &
+  examples/nginx/nginx.conf >"$work/nginx.conf"
+as_user=()
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  chmod 755 "$work" && chmod 777 "$work/nginx"
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+(cd "$work/nginx" && exec "${as_user[@]}" nginx -p "$PWD" -e error.log -c "$work/nginx.conf" -g 'daemon off;') \
+  >"$work/nginx.log" 2>&1 &
 pids+=($!)
+# The Rust example fetches the JWKS over https (a self-signed certificate it is told to trust), as a real
+# service would from a public authd.
+mkdir -p "$work/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
+node --input-type=module -e '
+import { createServer } from "node:https";
+import { readFileSync } from "node:fs";
+const [port, upstream, dir] = process.argv.slice(1);
+createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, async (req, res) => {
+  const answer = await fetch(upstream + req.url);
+  res.writeHead(answer.status, { "content-type": "application/json" });
+  res.end(await answer.text());
+}).listen(Number(port), "127.0.0.1");
+' "$P_TLS" "$ISSUER" "$work/tls" >"$work/tls.log" 2>&1 &
+pids+=($!)
+JWKS_HTTPS="https://127.0.0.1:$P_TLS/.well-known/jwks.json"
 wait_for "http://127.0.0.1:$P_EXPRESS/healthz"
+for _ in $(seq 50); do curl -s -o /dev/null --cacert "$work/tls/cert.pem" "$JWKS_HTTPS" && break; sleep 0.1; done
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$P_NGINX/" && break; sleep 0.1; done
 
 ring_kid() { node -e 'const r=require(process.argv[1]+"/ring.json");const k=r.keys.find(k=>k.kind==="access"&&k.state===process.argv[2]);console.log(k?k.kid:"")' "$AUTHD_DATA_DIR" "$1"; }
@@ -107,7 +134,10 @@ tok() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]])' "$fo
 
 express() { curl -s -o "$work/body" -w '%{http_code}' "http://127.0.0.1:$P_EXPRESS/api/whoami" -H "authorization: Bearer $1"; }
 gateway() { curl -s -o "$work/body" -w '%{http_code}' "http://127.0.0.1:$P_NGINX/anything" -H "authorization: Bearer $1" "${@:2}"; }
-rust() { "$verify_rs" "$ISSUER/.well-known/jwks.json" "$ISSUER" "$AUDIENCE" "$1" >"$work/body" 2>&1 && echo 0 || echo 1; }
+# 0 accepted, 1 refused, 2 the JWKS could not be fetched.
+rust() { SSL_CERT_FILE="$work/tls/cert.pem" "$verify_rs" "$JWKS_HTTPS" "$ISSUER" "$AUDIENCE" "$1" >"$work/body" 2>&1 && echo 0 || echo $?; }
+# authd's own reason for refusing a token, from the header nginx reads.
+authd_reason() { curl -s -o /dev/null -D - "$ISSUER/v1/auth/verify" -H "authorization: Bearer $1" | tr -d '\r' | sed -n 's/^x-auth-reason: //Ip'; }
 
 accepted() { # name token
   local s
@@ -119,12 +149,15 @@ accepted() { # name token
   echo "accepted by express, nginx and the Rust example: $1"
 }
 refused() { # name token
-  local s
+  local s reason
   s=$(express "$2"); [ "$s" = 401 ] || fail "express answered $s to the $1 token"
   s=$(gateway "$2"); [ "$s" = 401 ] || fail "nginx answered $s to the $1 token"
   grep -q invalid_token "$work/body" || fail "nginx's 401 is not JSON: $(cat "$work/body")"
+  reason=$(authd_reason "$2")
+  [ -n "$reason" ] && grep -qF "\"reason\":\"$reason\"" "$work/body" \
+    || fail "nginx's 401 does not pass on authd's reason ($reason): $(cat "$work/body")"
   [ "$(rust "$2")" = 1 ] || fail "the Rust example accepted the $1 token"
-  echo "refused by express, nginx and the Rust example: $1"
+  echo "refused by express, nginx (reason $reason) and the Rust example: $1"
 }
 
 step "real clients: what passes and what does not"

@@ -1,15 +1,13 @@
 //! A downstream Rust service's check of an authd access token, with jsonwebtoken and authd's JWKS only.
 //!
 //! ```sh
-//! cargo run --example verify_downstream -- <jwks: http:// URL or file> <issuer> <audience> <token>
+//! cargo run --example verify_downstream -- <jwks: https:// or http:// URL, or a file> <issuer> <audience> <token>
 //! # e.g. ... http://127.0.0.1:8080/.well-known/jwks.json http://127.0.0.1:8080 authd "$TOKEN"
 //! ```
 //! Prints the claims and exits 0 for a valid token; prints why and exits 1 otherwise. A real service would keep
 //! the key set in memory, refetch it at most every few minutes, and refetch at once (rate-limited) when a token
 //! names a kid it does not have: that is what makes authd's key rotation invisible to it.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::ExitCode;
 
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
@@ -19,7 +17,9 @@ use serde_json::Value;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [jwks_source, issuer, audience, token] = args.as_slice() else {
-        eprintln!("usage: verify_downstream <jwks URL or file> <issuer> <audience> <token>");
+        eprintln!(
+            "usage: verify_downstream <jwks https:// URL or file> <issuer> <audience> <token>"
+        );
         return ExitCode::from(2);
     };
     let jwks = match load_jwks(jwks_source) {
@@ -73,41 +73,51 @@ fn pinned_algorithm(jwk: &Jwk) -> Option<Algorithm> {
 }
 
 fn load_jwks(source: &str) -> Result<JwkSet, String> {
-    let body = match source.strip_prefix("http://") {
-        Some(rest) => http_get(rest)?,
-        None => std::fs::read_to_string(source).map_err(|e| e.to_string())?,
+    let body = if source.starts_with("https://") || source.starts_with("http://") {
+        fetch(source)?
+    } else {
+        std::fs::read_to_string(source).map_err(|e| format!("{source}: {e}"))?
     };
     serde_json::from_str(&body).map_err(|e| format!("not a JWK set: {e}"))
 }
 
-/// A minimal HTTP/1.0 GET for a loopback or private-network authd; use a real client (with TLS) in production.
-fn http_get(host_and_path: &str) -> Result<String, String> {
-    let (host, path) = host_and_path
-        .split_once('/')
-        .map_or((host_and_path, "/".to_owned()), |(h, p)| {
-            (h, format!("/{p}"))
-        });
-    let address = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:80")
-    };
-    let mut stream = TcpStream::connect(&address).map_err(|e| format!("{address}: {e}"))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: {host}\r\nAccept: application/json\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
+/// GET with the crate's own HTTP client (reqwest; https verified against the system's trust store, which
+/// `SSL_CERT_FILE` can replace). Bounded, no redirects: a key set is fetched from exactly where it was configured.
+fn fetch(url: &str) -> Result<String, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .map_err(|e| e.to_string())?;
-    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP body")?;
-    if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-        return Err(format!(
-            "unexpected answer: {}",
-            head.lines().next().unwrap_or("")
-        ));
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let response = client
+            .get(url)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {}", causes(&e)))?;
+        if !response.status().is_success() {
+            return Err(format!("{url}: unexpected answer {}", response.status()));
+        }
+        response
+            .text()
+            .await
+            .map_err(|e| format!("{url}: {}", causes(&e)))
+    })
+}
+
+/// The error and its causes, so a TLS failure says why (an unknown issuer, a name mismatch) and not only that
+/// sending failed.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
     }
-    Ok(body.to_owned())
+    text
 }

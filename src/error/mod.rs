@@ -186,6 +186,10 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         // Error bodies of token endpoints must not be cached either (RFC 6749 §5.2).
         response.insert_header((header::CACHE_CONTROL, "no-store"));
+        // The body's reason as a header too: a gateway (nginx auth_request) sees only a subrequest's headers.
+        if let Some(reason) = self.reason() {
+            response.insert_header(("X-Auth-Reason", reason.as_str()));
+        }
         match self {
             Self::InvalidToken(TokenRejection::Missing) => {
                 response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="authd""#));
