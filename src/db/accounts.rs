@@ -46,7 +46,8 @@ fn like_pattern(query: &str) -> String {
     pattern
 }
 
-/// Disables (`Some(now)`) or enables (`None`) a live account; disabling also revokes every open session.
+/// Disables (`Some(now)`) or enables (`None`) a live account; disabling is a credential change
+/// (`credentials::changed`: every session, device token, mailed link and pending code retired).
 /// `None` when there is no such account; else the ids of the sessions it ended.
 pub fn set_disabled(
     conn: &mut AnyConnection,
@@ -67,7 +68,7 @@ pub fn set_disabled(
         return Ok(Some(vec![]));
     }
     let reason = RevokeReason::AccountDisabled;
-    sessions::revoke_all_for_user(conn, id, None, reason, now).map(Some)
+    super::credentials::changed(conn, id, None, reason, now).map(Some)
 }
 
 /// Replaces the roles of a live account; false when there is none.

@@ -90,6 +90,7 @@ async fn create(
         deleted_at: None,
         roles: String::new(),
         email_verified_at: None,
+        credential_epoch: 0,
     };
     let device = device_info(req, &state.trusted_proxies);
     let client = device.clone();

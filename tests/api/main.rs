@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod browser;
 mod cors;
+mod credential_change;
 mod db_faults;
 mod device_tokens;
 mod discovery;
