@@ -41,6 +41,7 @@ mod rotation_race;
 mod sessions;
 mod shutdown;
 mod signup;
+mod signup_enumeration;
 mod startup;
 mod token_forgery;
 mod two_instances;
