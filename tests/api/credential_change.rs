@@ -157,8 +157,29 @@ async fn an_operator_s_disable_and_logout_retire_mailed_links(backend: Backend) 
 async fn device_tokens_minted_before_a_password_change_no_longer_pass_the_ceiling(
     backend: Backend,
 ) {
-    use crate::device_tokens::{assert_account_limited, attack, device_token_of, login, spawn};
-    let app = spawn(backend).await;
+    old_device_tokens_are_ignored(crate::device_tokens::spawn(backend).await).await;
+}
+
+/// The same with the ceilings counted in Redis.
+#[actix_web::test]
+async fn with_redis_device_tokens_minted_before_a_password_change_no_longer_pass_the_ceiling() {
+    let Some(redis) = crate::helpers::redis_url().await else {
+        return;
+    };
+    let prefix = format!("authd-test:{}:", uuid::Uuid::new_v4().simple());
+    let vars = [
+        ("AUTHD_REDIS_URL", redis.as_str()),
+        ("AUTHD_REDIS_PREFIX", prefix.as_str()),
+        ("AUTHD_TRUSTED_PROXIES", "127.0.0.1/32"),
+        ("AUTHD_RATE_LIMIT_LOGIN_IP", "1000/min"),
+        ("AUTHD_RATE_LIMIT_LOGIN_ACCOUNT", "5/hour"),
+        ("AUTHD_RATE_LIMIT_LOGIN_DEVICE", "3/hour"),
+    ];
+    old_device_tokens_are_ignored(spawn_app_with(Backend::Sqlite, &vars).await).await;
+}
+
+async fn old_device_tokens_are_ignored(app: TestApp) {
+    use crate::device_tokens::{assert_account_limited, attack, device_token_of, login};
     let access = app.signed_up(OWNER).await.access_token;
     let mut old = vec![];
     for n in 0..3 {
