@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::models::User;
 use super::schema::users;
-use super::sessions::{self, RevokeReason};
+use super::sessions::RevokeReason;
 
 /// Up to `limit` live accounts after `cursor` (an id; ids are UUID v7, so this is creation order), whose email
 /// contains `query` (case-insensitively: emails are stored lowercased).
@@ -104,7 +104,9 @@ pub fn delete(
     if updated == 0 {
         return Ok(None);
     }
-    sessions::revoke_all_for_user(conn, id, None, RevokeReason::AccountDeleted, now).map(Some)
+    // Nothing pending (links, challenges, codes) outlives the account, whatever its routes check later.
+    let reason = RevokeReason::AccountDeleted;
+    super::credentials::changed(conn, id, None, reason, now).map(Some)
 }
 
 /// Removes accounts deleted before `before` (their sessions go with them); returns how many.

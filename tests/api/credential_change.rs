@@ -152,6 +152,26 @@ async fn an_operator_s_disable_and_logout_retire_mailed_links(backend: Backend) 
     assert_eq!(user["user"]["email"], OWNER, "{user}");
 }
 
+/// Deleting the account spends its pending links too (a guard: the link's own transaction also refused it before).
+async fn an_operator_s_delete_retires_mailed_links(backend: Backend) {
+    let app = spawn(backend).await;
+    let owner = app.signed_up(OWNER).await;
+    let change = thief_asks_for_the_address(&app, &owner.access_token).await;
+    let key = app.admin_key("ops", false);
+    let url = app.admin_url(&format!("/admin/v1/users/{}", owner.user.id));
+    let response = app
+        .client
+        .delete(url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_error(verify_email(&app, &change).await, 400, "invalid_token_link").await;
+    // The address was never taken by the deleted row: a new account can have it.
+    assert_eq!(app.signup(THIEF, PASSWORD).await.status(), 201);
+}
+
 /// Device tokens collected while the old password was known bring no failure budget of their own once it
 /// changed: each is ignored (no error), so the account's ceiling holds; one minted after the change still works.
 async fn device_tokens_minted_before_a_password_change_no_longer_pass_the_ceiling(
@@ -204,5 +224,6 @@ backend_tests!(
     logout_all_retires_the_email_change_link,
     pending_mfa_tokens_die_with_every_credential_change,
     an_operator_s_disable_and_logout_retire_mailed_links,
+    an_operator_s_delete_retires_mailed_links,
     device_tokens_minted_before_a_password_change_no_longer_pass_the_ceiling,
 );
