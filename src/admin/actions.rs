@@ -15,7 +15,7 @@ use crate::client_ip::client_ip;
 use crate::db::mfa::{recovery_codes, totp};
 use crate::db::models::{AuthEvent, DeviceInfo, now};
 use crate::db::sessions::RevokeReason;
-use crate::db::{accounts, events, federation, sessions, users};
+use crate::db::{accounts, credentials, events, federation, users};
 use crate::domain::Roles;
 use crate::error::ApiError;
 use crate::routes::no_store;
@@ -131,7 +131,7 @@ pub async fn logout(
                 return Ok(None);
             }
             let reason = RevokeReason::AdminLogout;
-            let ended = sessions::revoke_all_for_user(conn, &user_id, None, reason, at)?;
+            let ended = credentials::changed(conn, &user_id, None, reason, at)?;
             events::insert(conn, &actor.trail(&user_id, "logout", &ended, reason, at))?;
             Ok(Some(ended))
         })

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::models::User;
 use super::schema::users;
-use super::sessions::{self, RevokeReason};
+use super::sessions::RevokeReason;
 
 /// Up to `limit` live accounts after `cursor` (an id; ids are UUID v7, so this is creation order), whose email
 /// contains `query` (case-insensitively: emails are stored lowercased).
@@ -46,7 +46,8 @@ fn like_pattern(query: &str) -> String {
     pattern
 }
 
-/// Disables (`Some(now)`) or enables (`None`) a live account; disabling also revokes every open session.
+/// Disables (`Some(now)`) or enables (`None`) a live account; disabling is a credential change
+/// (`credentials::changed`: every session, device token, mailed link and pending code retired).
 /// `None` when there is no such account; else the ids of the sessions it ended.
 pub fn set_disabled(
     conn: &mut AnyConnection,
@@ -67,7 +68,7 @@ pub fn set_disabled(
         return Ok(Some(vec![]));
     }
     let reason = RevokeReason::AccountDisabled;
-    sessions::revoke_all_for_user(conn, id, None, reason, now).map(Some)
+    super::credentials::changed(conn, id, None, reason, now).map(Some)
 }
 
 /// Replaces the roles of a live account; false when there is none.
@@ -103,7 +104,9 @@ pub fn delete(
     if updated == 0 {
         return Ok(None);
     }
-    sessions::revoke_all_for_user(conn, id, None, RevokeReason::AccountDeleted, now).map(Some)
+    // Nothing pending (links, challenges, codes) outlives the account, whatever its routes check later.
+    let reason = RevokeReason::AccountDeleted;
+    super::credentials::changed(conn, id, None, reason, now).map(Some)
 }
 
 /// Removes accounts deleted before `before` (their sessions go with them); returns how many.

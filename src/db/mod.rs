@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin_keys;
 mod connection;
+pub mod credentials;
 pub mod email_tokens;
 pub mod events;
 mod faults;

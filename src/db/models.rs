@@ -22,6 +22,8 @@ pub struct User {
     pub roles: String,
     /// When the current address was proven; `None` until then.
     pub email_verified_at: Option<NaiveDateTime>,
+    /// Bumped by every credential change (`db::credentials::changed`); device tokens of an older one are ignored.
+    pub credential_epoch: i64,
 }
 
 impl User {

@@ -11,6 +11,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         roles -> Text,
         email_verified_at -> Nullable<Timestamp>,
+        credential_epoch -> BigInt,
     }
 }
 

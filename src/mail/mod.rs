@@ -28,10 +28,16 @@ pub const QUEUE_CAPACITY: usize = 1_000;
 /// A message to send, with what its template needs.
 #[derive(Debug, Clone, Copy)]
 pub enum Mail<'a> {
-    /// A link that verifies the address it is sent to (signup, resend, or the new address of a change).
+    /// A link that verifies the address it is sent to (signup, resend).
     VerifyEmail {
         token: &'a str,
         ttl: Duration,
+    },
+    /// To the new address of an email change: the link moves the account `current_email` there.
+    ConfirmEmailChange {
+        token: &'a str,
+        ttl: Duration,
+        current_email: &'a str,
     },
     PasswordReset {
         token: &'a str,
@@ -47,6 +53,8 @@ pub enum Mail<'a> {
     RecoveryCodeUsed {
         left: i64,
     },
+    /// To the owner of an address someone tried to sign up with (when signup does not tell them apart).
+    SignupAttempt,
 }
 
 /// The sending side, shared by every worker through `AppState`.
@@ -141,6 +149,23 @@ impl Mailer {
                     ("code", token.to_owned()),
                     ("expires_in", human(ttl)),
                 ],
+            ),
+            Mail::ConfirmEmailChange {
+                token,
+                ttl,
+                current_email,
+            } => (
+                Template::ConfirmEmailChange,
+                vec![
+                    ("link", link("verify-email", token)),
+                    ("code", token.to_owned()),
+                    ("expires_in", human(ttl)),
+                    ("current_email", current_email.to_owned()),
+                ],
+            ),
+            Mail::SignupAttempt => (
+                Template::SignupAttempt,
+                vec![("app_url", self.app_url.clone())],
             ),
             Mail::PasswordReset { token, ttl } => (
                 Template::PasswordReset,

@@ -8,54 +8,59 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
     VerifyEmail,
+    /// To the new address of an email change: names the account that asks to move there.
+    ConfirmEmailChange,
     PasswordReset,
     PasswordChanged,
     EmailChangeNotice,
     RecoveryCodeUsed,
+    /// To an account's owner when someone tried to sign up with its address.
+    SignupAttempt,
+}
+
+/// The built-in plain text and HTML of a template, by file stem.
+macro_rules! builtin {
+    ($name:literal) => {
+        (
+            include_str!(concat!("templates/", $name, ".txt")),
+            include_str!(concat!("templates/", $name, ".html")),
+        )
+    };
 }
 
 impl Template {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 7] = [
         Self::VerifyEmail,
+        Self::ConfirmEmailChange,
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::EmailChangeNotice,
         Self::RecoveryCodeUsed,
+        Self::SignupAttempt,
     ];
 
     /// The file stem: `<name>.txt` and `<name>.html`.
     pub fn name(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",
+            Self::ConfirmEmailChange => "confirm_email_change",
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
             Self::EmailChangeNotice => "email_change_notice",
             Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::SignupAttempt => "signup_attempt",
         }
     }
 
     fn builtin(self) -> (&'static str, &'static str) {
         match self {
-            Self::VerifyEmail => (
-                include_str!("templates/verify_email.txt"),
-                include_str!("templates/verify_email.html"),
-            ),
-            Self::PasswordReset => (
-                include_str!("templates/password_reset.txt"),
-                include_str!("templates/password_reset.html"),
-            ),
-            Self::PasswordChanged => (
-                include_str!("templates/password_changed.txt"),
-                include_str!("templates/password_changed.html"),
-            ),
-            Self::EmailChangeNotice => (
-                include_str!("templates/email_change_notice.txt"),
-                include_str!("templates/email_change_notice.html"),
-            ),
-            Self::RecoveryCodeUsed => (
-                include_str!("templates/recovery_code_used.txt"),
-                include_str!("templates/recovery_code_used.html"),
-            ),
+            Self::VerifyEmail => builtin!("verify_email"),
+            Self::ConfirmEmailChange => builtin!("confirm_email_change"),
+            Self::PasswordReset => builtin!("password_reset"),
+            Self::PasswordChanged => builtin!("password_changed"),
+            Self::EmailChangeNotice => builtin!("email_change_notice"),
+            Self::RecoveryCodeUsed => builtin!("recovery_code_used"),
+            Self::SignupAttempt => builtin!("signup_attempt"),
         }
     }
 }

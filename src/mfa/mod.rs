@@ -8,13 +8,14 @@
 
 pub mod codes;
 pub mod enrolment;
+mod recovery;
 pub mod totp;
 
-use crate::db::mfa::{recovery_codes, totp as factors};
+pub use recovery::{LoginFactor, check_login_factor, recovery_code_used, use_recovery_code};
+
+use crate::db::mfa::totp as factors;
 use crate::db::models::now;
-use crate::db::users;
 use crate::error::{ApiError, MfaError};
-use crate::mail::Mail;
 use crate::rate_limits::Ceiling;
 use crate::state::AppState;
 use crate::tokens::amr;
@@ -88,57 +89,6 @@ pub async fn check_code(
         return Err(MfaError::InvalidCode.into());
     }
     Ok(())
-}
-
-/// Checks a recovery code and uses it up; returns how many are left.
-pub async fn use_recovery_code(
-    state: &AppState,
-    user_id: &str,
-    typed: &str,
-) -> Result<i64, ApiError> {
-    state
-        .rate_limits
-        .check_ceiling(Ceiling::Mfa(user_id))
-        .await?;
-    let failed = || async {
-        state
-            .rate_limits
-            .ceiling_failed(Ceiling::Mfa(user_id))
-            .await;
-        ApiError::from(MfaError::InvalidCode)
-    };
-    let Some(code) = codes::normalize_recovery_code(typed) else {
-        return Err(failed().await);
-    };
-    let id = user_id.to_owned();
-    let unused = state
-        .db
-        .run(move |conn| recovery_codes::unused(conn, &id))
-        .await?;
-    let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
-    let Some(index) = state.passwords.find_code(code, hashes).await? else {
-        return Err(failed().await);
-    };
-    let (code_id, id, at) = (unused[index].0.clone(), user_id.to_owned(), now());
-    let left = state
-        .db
-        .run(move |conn| {
-            if !recovery_codes::mark_used(conn, &code_id, at)? {
-                return Ok(None);
-            }
-            let email = users::find_by_id(conn, &id)?.map(|u| u.email);
-            Ok(Some((recovery_codes::count_unused(conn, &id)?, email)))
-        })
-        .await?;
-    let Some((left, email)) = left else {
-        return Err(failed().await);
-    };
-    tracing::warn!(%user_id, recovery_codes_left = left, "recovery code used");
-    // Nobody but the owner should ever use one: the owner hears of it at once.
-    if let Some(email) = email {
-        state.mailer.send(&email, Mail::RecoveryCodeUsed { left });
-    }
-    Ok(left)
 }
 
 /// A TOTP code or a recovery code, whichever was sent (exactly one must be).

@@ -143,9 +143,10 @@ async fn find_user(db: &Db, email: &Email) -> Result<Option<User>, ApiError> {
         .await?)
 }
 
-/// The id (`jti`) of the client's device token when it is valid and belongs to `user`. Anything else (absent,
-/// forged, expired, another account's, or no such account) is no device token: the login goes on under the
-/// account's ceiling, and a stale cookie never breaks it.
+/// The id (`jti`) of the client's device token when it is valid and belongs to `user` under its current credential
+/// epoch. Anything else (absent, forged, expired, another account's, minted before the last credential change, or
+/// no such account) is no device token: the login goes on under the account's ceiling, and a stale cookie never
+/// breaks it.
 fn device_of(
     state: &AppState,
     req: &HttpRequest,
@@ -154,7 +155,8 @@ fn device_of(
 ) -> Option<String> {
     let token = from_body.or_else(|| req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned()))?;
     let claims = state.tokens.verify_device(&token).ok()?;
-    (user?.id == claims.sub).then_some(claims.jti)
+    let user = user?;
+    (user.id == claims.sub && user.credential_epoch == claims.epoch).then_some(claims.jti)
 }
 
 /// The account and whether its hash needs upgrading, or `InvalidCredentials` after the same work for an unknown

@@ -7,6 +7,7 @@ use super::device::device_info;
 use super::refresh::RefreshRequest;
 use crate::audit::record;
 use crate::auth::Authenticated;
+use crate::db::credentials;
 use crate::db::events;
 use crate::db::models::now;
 use crate::db::sessions::{self, RevokeReason};
@@ -76,7 +77,7 @@ pub async fn logout_all(
         .db
         .run_in_transaction(move |conn| {
             let reason = RevokeReason::LogoutAll;
-            let ended = sessions::revoke_all_for_user(conn, &user_id, None, reason, at)?;
+            let ended = credentials::changed(conn, &user_id, None, reason, at)?;
             events::insert(
                 conn,
                 &record::revoked(&user_id, &ended, reason, &device, at),

@@ -58,9 +58,9 @@ pub fn link_in_background(
     actix_web::rt::spawn(async move {
         let _slot = slot;
         match issue(&state, &email, purpose, owner).await {
-            Ok(Some((token, ttl))) => state
+            Ok(Some((token, ttl, current))) => state
                 .mailer
-                .send(email.as_str(), mail(purpose, &token, ttl)),
+                .send(email.as_str(), mail(purpose, &token, ttl, &current)),
             Ok(None) => tracing::info!(
                 purpose = purpose.as_str(),
                 "no link: no such account, or none needed"
@@ -75,7 +75,7 @@ async fn issue(
     email: &Email,
     purpose: Purpose,
     owner: impl FnOnce(Option<User>) -> Option<String> + Send + 'static,
-) -> Result<Option<(String, Duration)>, ApiError> {
+) -> Result<Option<(String, Duration, String)>, ApiError> {
     let ttl = match purpose {
         Purpose::PasswordReset => state.email.reset_ttl,
         Purpose::VerifyEmail | Purpose::ChangeEmail => state.email.verify_ttl,
@@ -83,20 +83,29 @@ async fn issue(
     let (address, at) = (email.as_str().to_owned(), now());
     let secret = state
         .db
-        .run_tx(move |conn| -> Result<Option<String>, ApiError> {
+        .run_tx(move |conn| -> Result<Option<(String, String)>, ApiError> {
             let Some(user_id) = owner(users::find_by_email(conn, &address)?) else {
                 return Ok(None);
             };
+            // The account's own address, which an email change's mail names (the link goes to the new one).
+            let Some(account) = users::find_by_id(conn, &user_id)? else {
+                return Ok(None);
+            };
             let token = MailedToken::new(&user_id, purpose, &address, at, ttl);
-            Ok(Some(token.issue(conn)?))
+            Ok(Some((token.issue(conn)?, account.email)))
         })
         .await?;
-    Ok(secret.map(|s| (s, ttl)))
+    Ok(secret.map(|(s, current)| (s, ttl, current)))
 }
 
-fn mail(purpose: Purpose, token: &str, ttl: Duration) -> Mail<'_> {
+fn mail<'a>(purpose: Purpose, token: &'a str, ttl: Duration, current_email: &'a str) -> Mail<'a> {
     match purpose {
         Purpose::PasswordReset => Mail::PasswordReset { token, ttl },
-        Purpose::VerifyEmail | Purpose::ChangeEmail => Mail::VerifyEmail { token, ttl },
+        Purpose::VerifyEmail => Mail::VerifyEmail { token, ttl },
+        Purpose::ChangeEmail => Mail::ConfirmEmailChange {
+            token,
+            ttl,
+            current_email,
+        },
     }
 }

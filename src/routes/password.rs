@@ -7,10 +7,11 @@ use super::body::JsonObject;
 use super::device::device_info;
 use crate::audit::record;
 use crate::auth::Authenticated;
+use crate::db::credentials;
 use crate::db::events::{self, EventKind, Outcome};
 use crate::db::models::AuthEvent;
 use crate::db::models::now;
-use crate::db::sessions::{self, RevokeReason};
+use crate::db::sessions::RevokeReason;
 use crate::db::users;
 use crate::domain::Password;
 use crate::error::{ApiError, TokenRejection};
@@ -73,7 +74,7 @@ pub async fn change(
         .run_in_transaction(move |conn| {
             users::set_password_hash(conn, &user_id, &hash, at)?;
             let reason = RevokeReason::PasswordChange;
-            let ended = sessions::revoke_all_for_user(conn, &user_id, Some(&keep), reason, at)?;
+            let ended = credentials::changed(conn, &user_id, Some(&keep), reason, at)?;
             let changed = AuthEvent {
                 user_id: Some(user_id.clone()),
                 session_id: Some(keep.clone()),

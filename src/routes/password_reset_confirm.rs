@@ -8,11 +8,12 @@ use super::body::JsonObject;
 use super::device::device_info;
 use crate::audit::record;
 use crate::db::AnyConnection;
+use crate::db::credentials;
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::events::{self, EventKind, Outcome};
 use crate::db::models::{AuthEvent, DeviceInfo};
 use crate::db::models::{User, now};
-use crate::db::sessions::{self, RevokeReason};
+use crate::db::sessions::RevokeReason;
 use crate::db::users;
 use crate::domain::Password;
 use crate::email_tokens::hash_of;
@@ -96,9 +97,8 @@ fn apply(
     users::set_password_hash(conn, &user.id, password_hash, at)?;
     // Opening the link proved the address, as a verification link would have.
     users::mark_email_verified(conn, &user.id, &token.email, at)?;
-    email_tokens::retire_all_for_user(conn, &user.id, at)?;
     let reason = RevokeReason::PasswordReset;
-    let ended = sessions::revoke_all_for_user(conn, &user.id, None, reason, at)?;
+    let ended = credentials::changed(conn, &user.id, None, reason, at)?;
     let changed = AuthEvent {
         user_id: Some(user.id.clone()),
         detail: record::detail("via", "reset"),

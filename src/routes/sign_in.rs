@@ -87,9 +87,11 @@ pub async fn open_session(
     let amr = session.amr.as_deref().unwrap_or("pwd");
     tracing::info!(user_id = %user.id, session_id = %session.id, amr, "logged in");
     let mut response = TokenResponse::for_session(&state.tokens, user, &session)?;
-    let device_token = state
-        .tokens
-        .mint_device(&user.id, session.created_at.and_utc().timestamp())?;
+    let device_token = state.tokens.mint_device(
+        &user.id,
+        user.credential_epoch,
+        session.created_at.and_utc().timestamp(),
+    )?;
     response.device_token = Some(device_token.token);
     response.device_expires_in = device_token.expires_in;
     response.recovery_codes_left = recovery_codes_left;

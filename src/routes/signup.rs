@@ -8,7 +8,7 @@ use serde_json::json;
 use super::body::JsonObject;
 use super::delivery::{self, TokenDelivery};
 use super::device::device_info;
-use super::token_response::{TokenResponse, UserView, no_store};
+use super::token_response::{TokenResponse, no_store};
 use crate::audit::record;
 use crate::db::email_tokens::Purpose;
 use crate::db::events::{self, EventKind, Outcome};
@@ -31,7 +31,8 @@ pub struct Credentials {
 }
 
 /// Creates the account and mails a verification link. 201 with tokens and a first session; with
-/// `AUTHD_REQUIRE_VERIFIED_EMAIL`, 202 with the account and no session (login waits for the link).
+/// `AUTHD_REQUIRE_VERIFIED_EMAIL`, 202 with no session (login waits for the link), and the same 202 for an
+/// address that already has an account, whose owner is mailed instead: signup then tells no one who has one.
 pub async fn signup(
     req: HttpRequest,
     body: JsonObject<Credentials>,
@@ -47,7 +48,14 @@ pub async fn signup(
         .passwords
         .hash_new(Password::new(&password), email.as_str().to_owned())
         .await?;
-    let (user, session, token) = create(&state, &req, email, password_hash).await?;
+    // The password was hashed either way, so a taken address costs the same work as a new one.
+    let (user, session, token) = match create(&state, &req, email.clone(), password_hash).await {
+        Err(ApiError::EmailTaken) if state.email.require_verified => {
+            signup_attempted(&state, &email);
+            return Ok(pending());
+        }
+        other => other?,
+    };
     let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
     tracing::info!(user_id = %user.id, session_id, "account created");
     state.mailer.claim(&user.email);
@@ -59,8 +67,7 @@ pub async fn signup(
         },
     );
     let Some(session) = session else {
-        let body = json!({"status": "verification_required", "user": UserView::from(&user)});
-        return Ok(no_store(HttpResponse::Accepted()).json(body));
+        return Ok(pending());
     };
     let response = TokenResponse::for_session(&state.tokens, &user, &session)?;
     Ok(delivery::respond(
@@ -69,6 +76,21 @@ pub async fn signup(
         token_delivery.unwrap_or_default(),
         StatusCode::CREATED,
     ))
+}
+
+/// The answer to a signup that waits for its address to be proven; the same whether the address was new or
+/// taken, so it carries nothing about the account.
+fn pending() -> HttpResponse {
+    no_store(HttpResponse::Accepted()).json(json!({"status": "verification_required"}))
+}
+
+/// Someone signed up with an address that has an account: its owner hears of it (once per mail cooldown), and
+/// nothing about the account changes.
+fn signup_attempted(state: &AppState, email: &Email) {
+    tracing::info!("signup with an address that already has an account; its owner is told");
+    if state.mailer.claim(email.as_str()) {
+        state.mailer.send(email.as_str(), Mail::SignupAttempt);
+    }
 }
 
 /// Stores the account, its first session (unless the address must be proven first), its `signup` event and its
@@ -90,6 +112,7 @@ async fn create(
         deleted_at: None,
         roles: String::new(),
         email_verified_at: None,
+        credential_epoch: 0,
     };
     let device = device_info(req, &state.trusted_proxies);
     let client = device.clone();

@@ -25,11 +25,20 @@ pub struct DeviceClaims {
     pub iat: i64,
     /// The device's id: the key of its own failed-login budget.
     pub jti: String,
+    /// The account's credential epoch when it was minted: after a credential change (a new password, logout-all)
+    /// the token no longer counts, so budgets collected while an attacker knew the old password die with it.
+    pub epoch: i64,
 }
 
 impl Tokens {
-    /// A fresh device token for `user_id`, valid for the configured device lifetime from `now`.
-    pub fn mint_device(&self, user_id: &str, now: i64) -> Result<MintedToken, MintError> {
+    /// A fresh device token for `user_id` under its credential `epoch`, valid for the configured device
+    /// lifetime from `now`.
+    pub fn mint_device(
+        &self,
+        user_id: &str,
+        epoch: i64,
+        now: i64,
+    ) -> Result<MintedToken, MintError> {
         let ttl = seconds(self.device_ttl);
         let claims = DeviceClaims {
             iss: self.issuer.clone(),
@@ -38,6 +47,7 @@ impl Tokens {
             iat: now,
             exp: now.saturating_add(ttl),
             jti: Uuid::new_v4().to_string(),
+            epoch,
         };
         Ok(MintedToken {
             token: self.sign_typed(TokenKind::Refresh, DEVICE_TYP, &claims)?,

@@ -11,7 +11,7 @@ use crate::helpers::{
 
 const OWNER: &str = "owner@example.com";
 
-async fn spawn(backend: Backend) -> TestApp {
+pub async fn spawn(backend: Backend) -> TestApp {
     spawn_app_with(
         backend,
         &[
@@ -25,7 +25,7 @@ async fn spawn(backend: Backend) -> TestApp {
 }
 
 /// A login from forwarded address `from`, with a device token when given.
-async fn login(
+pub async fn login(
     app: &TestApp,
     from: &str,
     email: &str,
@@ -45,7 +45,7 @@ async fn login(
 }
 
 /// `count` wrong-password attempts on `email`, each from a fresh forwarded address.
-async fn attack(app: &TestApp, email: &str, count: usize, first: usize) {
+pub async fn attack(app: &TestApp, email: &str, count: usize, first: usize) {
     for n in first..first + count {
         let from = format!("198.51.{}.{}", n / 250, n % 250 + 1);
         let response = login(app, &from, email, "wrong password!", None).await;
@@ -53,7 +53,7 @@ async fn attack(app: &TestApp, email: &str, count: usize, first: usize) {
     }
 }
 
-async fn device_token_of(response: reqwest::Response) -> String {
+pub async fn device_token_of(response: reqwest::Response) -> String {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     body["device_token"]
@@ -62,7 +62,7 @@ async fn device_token_of(response: reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn assert_account_limited(response: reqwest::Response, policy: &str) {
+pub async fn assert_account_limited(response: reqwest::Response, policy: &str) {
     assert!(response.headers().contains_key("retry-after"));
     let policy_header = response.headers()["ratelimit-policy"].to_str().unwrap();
     assert!(

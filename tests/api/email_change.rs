@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, assert_error, mail_with, mails_to, token_in, wait_for_mails,
+    Backend, PASSWORD, TestApp, assert_error, mail_with, mails_to, spawn_app_with, token_in,
+    wait_for_mails,
 };
 use crate::mail::{app_with_smtp, verify_email};
 
@@ -128,7 +129,39 @@ async fn links_mailed_to_the_old_address_die_with_the_move(backend: Backend) {
     assert_error(confirmed, 400, "invalid_token_link").await;
 }
 
+/// The new address is not asked to "confirm your email address" as at signup: its mail names the existing
+/// account that asks to move there and says what a click does (plain text and HTML).
+async fn the_new_address_is_told_which_account_asks_to_move_there(backend: Backend) {
+    let app = spawn_app_with(backend, &[("AUTHD_MAIL_COOLDOWN", "0")]).await;
+    let tokens = app.signed_up("current@example.com").await;
+    let response = ask_for_change(&app, &tokens.access_token, "moving@example.com", PASSWORD).await;
+    assert_eq!(response.status(), 202);
+    let mail = &wait_for_mails(&app.outbox(), "moving@example.com", 1).await[0];
+    assert!(
+        mail.contains("Subject: An existing authd account asks to move to this address"),
+        "{mail}"
+    );
+    assert!(!mail.contains("Confirm your email address"), "{mail}");
+    assert!(
+        mail.contains("the authd account current@example.com asks to use moving@example.com"),
+        "{mail}"
+    );
+    assert!(mail.contains("opening the link below moves that existing account"));
+    assert!(
+        mail.contains("<strong>current@example.com</strong>"),
+        "{mail}"
+    );
+    assert!(mail.contains("http://authd.test/verify-email#token="));
+    let user: Value = verify_email(&app, &token_in(mail))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["email"], "moving@example.com");
+}
+
 backend_tests!(
+    the_new_address_is_told_which_account_asks_to_move_there,
     a_new_address_takes_effect_once_it_confirms,
     links_mailed_to_the_old_address_die_with_the_move,
     a_change_needs_the_password_and_reveals_no_account,

@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::mfa::challenges;
+use crate::db::mfa::{challenges, recovery_codes};
 use crate::db::models::{User, now};
 use crate::db::users;
 use crate::error::{ApiError, MfaError, TokenRejection};
-use crate::mfa::{self, MAX_ATTEMPTS};
+use crate::mfa::{self, LoginFactor, MAX_ATTEMPTS};
 use crate::routes::body::JsonObject;
 use crate::routes::delivery::TokenDelivery;
 use crate::routes::sign_in;
@@ -46,14 +46,14 @@ pub async fn complete(
     if !open {
         return Err(ended);
     }
-    let proved = mfa::check_either(
+    let factor = mfa::check_login_factor(
         &state,
         &user_id,
         body.code.as_deref(),
         body.recovery_code.as_deref(),
     )
     .await;
-    let proved = match proved {
+    let factor = match factor {
         Err(ApiError::Mfa(MfaError::InvalidCode)) => {
             let j = jti.clone();
             state
@@ -64,37 +64,49 @@ pub async fn complete(
         }
         other => other?,
     };
-    let user = consume_challenge(&state, jti, user_id.clone())
+    let (user, left) = consume_challenge(&state, jti, user_id.clone(), factor.clone())
         .await?
         .ok_or(ended)?;
+    if let Some(left) = left {
+        mfa::recovery_code_used(&state, &user.id, &user.email, left);
+    }
     // Disabled by an operator between the password and the code.
     user.disabled_at
         .map_or(Ok(()), |_| Err(ApiError::AccountDisabled))?;
-    let left = match proved {
-        mfa::Proved::RecoveryCode { left } => Some(left),
-        mfa::Proved::Otp => None,
-    };
+    let proved = factor.proved(left);
     let first = claims.first.as_deref().filter(|f| *f == amr::FEDERATED);
     let methods = format!("{} {}", first.unwrap_or(amr::PASSWORD), proved.amr());
     let delivery = body.token_delivery.unwrap_or_default();
     sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
 }
 
-/// Spends the challenge and reads its account; `None` when the challenge was spent meanwhile or the account is
-/// gone.
+/// Spends the challenge and, for a recovery code, the code, in one transaction (both compare-and-set): of many
+/// codes sent at once on one mfa_token, one is spent. Returns the account and the recovery codes left; `None`
+/// when the challenge was spent meanwhile or the account is gone. A code spent meanwhile by another request is
+/// `invalid_code`, and the challenge stays as it was.
 async fn consume_challenge(
     state: &AppState,
     jti: String,
     user_id: String,
-) -> Result<Option<User>, ApiError> {
-    let found = state
+    factor: LoginFactor,
+) -> Result<Option<(User, Option<i64>)>, ApiError> {
+    let at = now();
+    state
         .db
-        .run(move |conn| {
-            if !challenges::consume(conn, &jti, &user_id, now(), MAX_ATTEMPTS)? {
+        .run_tx(move |conn| -> Result<_, ApiError> {
+            if !challenges::consume(conn, &jti, &user_id, at, MAX_ATTEMPTS)? {
                 return Ok(None);
             }
-            users::find_by_id(conn, &user_id)
+            let left = match &factor {
+                LoginFactor::Otp => None,
+                LoginFactor::RecoveryCode { id } => {
+                    if !recovery_codes::mark_used(conn, id, at)? {
+                        return Err(MfaError::InvalidCode.into());
+                    }
+                    Some(recovery_codes::count_unused(conn, &user_id)?)
+                }
+            };
+            Ok(users::find_by_id(conn, &user_id)?.map(|user| (user, left)))
         })
-        .await?;
-    Ok(found)
+        .await
 }

@@ -107,6 +107,7 @@ async fn create(
         deleted_at: None,
         roles: String::new(),
         email_verified_at: Some(at),
+        credential_epoch: 0,
     };
     identity.user_id = account.id.clone();
     let user_id = account.id.clone();

@@ -2,6 +2,7 @@
 //! whole redirect flow, and the refusals: state, PKCE, replay, redirect URI, a code from another flow.
 
 mod browser;
+mod credentials;
 mod github;
 mod linking;
 mod node;

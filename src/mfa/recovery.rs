@@ -1,0 +1,121 @@
+//! Recovery codes at login and reset. Finding which code matches (argon2, on the hashing threads) is apart from
+//! spending it, so the login can spend the code and its `mfa_token` in one transaction: of many valid codes sent
+//! at once on one `mfa_token`, one is spent and one notice mailed.
+
+use super::{Ceiling, Proved, check_code, codes};
+use crate::db::mfa::recovery_codes;
+use crate::db::models::now;
+use crate::db::users;
+use crate::error::{ApiError, MfaError};
+use crate::mail::Mail;
+use crate::state::AppState;
+
+/// The second factor of a login, checked; a recovery code is not spent yet (`id` is its row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginFactor {
+    Otp,
+    RecoveryCode { id: String },
+}
+
+impl LoginFactor {
+    /// What the login proved once the code is spent, with `left` recovery codes.
+    pub fn proved(&self, left: Option<i64>) -> Proved {
+        match self {
+            Self::Otp => Proved::Otp,
+            Self::RecoveryCode { .. } => Proved::RecoveryCode {
+                left: left.unwrap_or(0),
+            },
+        }
+    }
+}
+
+/// A TOTP code (used up at once: its time step is compare-and-set) or a recovery code (found, not spent),
+/// whichever was sent (exactly one must be).
+pub async fn check_login_factor(
+    state: &AppState,
+    user_id: &str,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+) -> Result<LoginFactor, ApiError> {
+    match (code, recovery_code) {
+        (Some(code), None) => check_code(state, user_id, code, false)
+            .await
+            .map(|()| LoginFactor::Otp),
+        (None, Some(typed)) => find_recovery_code(state, user_id, typed)
+            .await
+            .map(|id| LoginFactor::RecoveryCode { id }),
+        _ => Err(ApiError::InvalidRequest(
+            "send either code or recovery_code".into(),
+        )),
+    }
+}
+
+/// The id of the user's unused recovery code that `typed` is, without spending it; `invalid_code` otherwise.
+async fn find_recovery_code(
+    state: &AppState,
+    user_id: &str,
+    typed: &str,
+) -> Result<String, ApiError> {
+    state
+        .rate_limits
+        .check_ceiling(Ceiling::Mfa(user_id))
+        .await?;
+    let found = match codes::normalize_recovery_code(typed) {
+        Some(code) => {
+            let id = user_id.to_owned();
+            let unused = state
+                .db
+                .run(move |conn| recovery_codes::unused(conn, &id))
+                .await?;
+            let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
+            let index = state.passwords.find_code(code, hashes).await?;
+            index.map(|i| unused[i].0.clone())
+        }
+        None => None,
+    };
+    match found {
+        Some(id) => Ok(id),
+        None => {
+            state
+                .rate_limits
+                .ceiling_failed(Ceiling::Mfa(user_id))
+                .await;
+            Err(MfaError::InvalidCode.into())
+        }
+    }
+}
+
+/// Checks a recovery code and uses it up at once (password reset); returns how many are left.
+pub async fn use_recovery_code(
+    state: &AppState,
+    user_id: &str,
+    typed: &str,
+) -> Result<i64, ApiError> {
+    let code_id = find_recovery_code(state, user_id, typed).await?;
+    let (id, at) = (user_id.to_owned(), now());
+    let spent = state
+        .db
+        .run(move |conn| {
+            if !recovery_codes::mark_used(conn, &code_id, at)? {
+                return Ok(None);
+            }
+            let email = users::find_by_id(conn, &id)?.map(|u| u.email);
+            Ok(Some((recovery_codes::count_unused(conn, &id)?, email)))
+        })
+        .await?;
+    // A concurrent use of the same code won.
+    let Some((left, email)) = spent else {
+        return Err(MfaError::InvalidCode.into());
+    };
+    if let Some(email) = email {
+        recovery_code_used(state, user_id, &email, left);
+    }
+    Ok(left)
+}
+
+/// Nobody but the owner should ever use a recovery code: the owner hears of each one at once. Call it after the
+/// spending transaction committed.
+pub fn recovery_code_used(state: &AppState, user_id: &str, email: &str, left: i64) {
+    tracing::warn!(%user_id, recovery_codes_left = left, "recovery code used");
+    state.mailer.send(email, Mail::RecoveryCodeUsed { left });
+}
