@@ -5,41 +5,24 @@
 # a real OpenID provider, tests/oidc/provider.mjs (tests/browser/social.test.mjs). Never skips: no Chromium, no npm
 # or no authd is a failure.
 # Usage: .ci/browser.sh [path/to/authd]   (default target/debug/authd; build it first)
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:-$repo/target/debug/authd}")
 cd "$repo"
-[ -x "$bin" ] || { echo "browser.sh: no authd binary at $bin (run cargo build first)" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source .ci/lib.sh
+bin=$(need_binary "$bin")
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Debian's chromium"
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
-fi
-
+apt_install_if_missing chromium
 echo "== npm ci (tests/browser)"
-(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+npm_ci tests/browser
 echo "== npm ci (tests/oidc)"
-(cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+npm_ci tests/oidc
 
-work=$(mktemp -d)
-pid=
-idp_pid=
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  if [ -n "$idp_pid" ]; then kill "$idp_pid" 2>/dev/null || true; wait "$idp_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Two distinct free loopback ports, held at once so they differ: authd, and the SPA's own origin.
-read -r authd_port spa_port < <(node -e '
-  const net = require("net");
-  const a = net.createServer().listen(0, "127.0.0.1", () => {
-    const b = net.createServer().listen(0, "127.0.0.1", () => {
-      console.log(a.address().port, b.address().port); a.close(); b.close();
-    });
-  });')
+make_workdir work authd-browser
+# Two distinct free loopback ports: authd, and the SPA's own origin.
+read -r authd_port spa_port < <(free_ports 2)
 authd_url="http://127.0.0.1:$authd_port"
 spa_origin="http://127.0.0.1:$spa_port"
 access_ttl=2
@@ -51,6 +34,7 @@ idp_name=testidp
 idp_client_secret=authd-test-secret
 AUTHD_CALLBACK="$authd_url/v1/auth/oauth/$idp_name/callback" node tests/oidc/provider.mjs >"$work/idp.out" 2>"$work/idp.log" &
 idp_pid=$!
+on_exit stop_pid "$idp_pid"
 for _ in $(seq 50); do
   [ -s "$work/idp.out" ] && break
   kill -0 "$idp_pid" 2>/dev/null || break
@@ -67,6 +51,7 @@ redirect_uris="$spa_origin/?authd=$authd_q&mode=bearer,$spa_origin/?authd=$authd
 # One authd for both modes (cookie delivery is chosen per request). The cookie keeps its production default,
 # Secure: Chromium stores and sends Secure cookies for http://127.0.0.1, a potentially trustworthy origin.
 echo "== authd on $authd_url, SPA origin $spa_origin, OpenID provider $idp_issuer"
+start_authd pid "$work/authd.log" "$authd_url" env \
 AUTHD_BIND="127.0.0.1:$authd_port" \
 AUTHD_ISSUER="$authd_url" \
 AUTHD_DATA_DIR="$work/data" \
@@ -87,14 +72,7 @@ AUTHD_OIDC_TESTIDP_ISSUER="$idp_issuer" \
 AUTHD_OIDC_TESTIDP_CLIENT_ID=authd \
 AUTHD_OIDC_TESTIDP_CLIENT_SECRET="$idp_client_secret" \
 AUTHD_REDIRECT_URIS="$redirect_uris" \
-  "$bin" >"$work/authd.log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do
-  curl -fs "$authd_url/healthz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.2
-done
-curl -fs "$authd_url/healthz" >/dev/null || { echo "authd did not start:" >&2; cat "$work/authd.log" >&2; exit 1; }
+  "$bin"
 
 echo "== browser test"
 status=0

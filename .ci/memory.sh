@@ -8,45 +8,28 @@
 # fewer than 90% of the logins were answered 200 or 503 (then the load did not really happen).
 # Prints idle RSS, peak RSS, threads and the status counts. Overrides: AUTHD_MEMORY_LIMIT_MIB,
 # AUTHD_MEMORY_LOGINS, AUTHD_MEMORY_CONCURRENCY.
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 
-BIN=${1:?usage: bash .ci/memory.sh <path-to-authd-binary>}
-[[ -x $BIN ]] || { echo "memory: $BIN is not an executable" >&2; exit 2; }
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BIN=$(need_binary "${1:?usage: bash .ci/memory.sh <path-to-authd-binary>}")
 LIMIT_MIB=${AUTHD_MEMORY_LIMIT_MIB:-300}
 LOGINS=${AUTHD_MEMORY_LOGINS:-500}
 CONCURRENCY=${AUTHD_MEMORY_CONCURRENCY:-50}
 EMAIL=memory-guard@example.com
 PASSWORD="correct horse battery staple"
 
-missing=()
-for tool in curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-if ((${#missing[@]})); then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; fi
-
-dir=$(mktemp -d "${TMPDIR:-/tmp}/authd-memory.XXXXXX")
-pid=""
-cleanup() {
-  if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-  || echo $((20000 + RANDOM % 20000)))
+apt_install_if_missing curl jq
+make_workdir dir authd-memory
+port=$(free_port)
 url=http://127.0.0.1:$port
-field() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$pid/status"; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+field() { status_field "$pid" "$1"; }
 
 # Rate limits off: the logins all come from one address, and this measures the hashing, not the limiter.
-env -u AUTHD_ARGON2_MEMORY_KIB -u AUTHD_ARGON2_ITERATIONS -u AUTHD_ARGON2_PARALLELISM -u AUTHD_DATABASE_URL \
-  AUTHD_BIND="127.0.0.1:$port" AUTHD_DATA_DIR="$dir/data" AUTHD_RATE_LIMITS=off "$BIN" >"$dir/log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url/healthz") == 200 ]] && break
-  kill -0 "$pid" 2>/dev/null || { tail -20 "$dir/log" >&2; echo "memory: authd exited at start-up" >&2; exit 1; }
-  sleep 0.1
-done
+start_authd pid "$dir/log" "$url" env -u AUTHD_ARGON2_MEMORY_KIB -u AUTHD_ARGON2_ITERATIONS \
+  -u AUTHD_ARGON2_PARALLELISM -u AUTHD_DATABASE_URL AUTHD_BIND="127.0.0.1:$port" AUTHD_DATA_DIR="$dir/data" \
+  AUTHD_RATE_LIMITS=off "$BIN"
 sleep 1
 idle_kib=$(field VmRSS)
 idle_threads=$(field Threads)

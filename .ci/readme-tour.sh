@@ -8,10 +8,13 @@
 #                 the page's server serves it (the browser test, .ci/browser.sh, drives the page itself)
 # Also the smoke checks: the binary starts with no settings but its ports, creates ./data, logs no token or hash.
 # Usage: .ci/readme-tour.sh [path/to/authd]   (default target/debug/authd; `.ci/run` calls it)
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 cd "$(dirname "$0")/.."
-authd=$(realpath "${1:-target/debug/authd}")
-command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq >/dev/null; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source .ci/lib.sh
+authd=$(need_binary "${1:-target/debug/authd}")
+apt_install_if_missing jq
 
 # block NAME [FILE]: the fenced block that follows the marker line `<!-- ci: NAME -->` in FILE (README.md).
 block() {
@@ -22,15 +25,12 @@ block() {
   ' "${2:-README.md}"
 }
 
-work=$(mktemp -d)
-pid=""
-trap 'kill "$pid" "${spa_pid:-}" "${page_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+make_workdir work authd-readme
 fail() { echo "readme-tour: FAIL: $*" >&2; [ -f "$work/log" ] && tail -n 30 "$work/log" >&2; exit 1; }
 
-P_API=18089 P_ADMIN=18090
-(cd "$work" && AUTHD_BIND="127.0.0.1:$P_API" AUTHD_ADMIN_BIND="127.0.0.1:$P_ADMIN" exec "$authd") >"$work/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$P_API/healthz" >/dev/null && break; sleep 0.2; done
+read -r P_API P_ADMIN P_SPA P_PAGE < <(free_ports 4)
+start_authd pid "$work/log" "http://127.0.0.1:$P_API" \
+  in_dir "$work" env AUTHD_BIND="127.0.0.1:$P_API" AUTHD_ADMIN_BIND="127.0.0.1:$P_ADMIN" "$authd"
 
 # run NAME BASE_VAR BASE_URL: the block, with its base-URL line pointed at this server. Every curl of it must get
 # a 2xx (--fail-with-body), every pipeline must succeed (pipefail), and every jq must read JSON.
@@ -58,18 +58,16 @@ settings=$(sed -n 's/ cargo run --release$//p' <<<"$spa")
 page_port=$(sed -n 's#^node tests/browser/static-server.mjs \([0-9]*\)$#\1#p' <<<"$spa")
 [ -n "$settings" ] && [ -n "$page_port" ] || fail "examples/spa/README.md's spa-run block lost its two commands"
 mkdir "$work/spa"
+start_bg page_pid /dev/null node tests/browser/static-server.mjs "$P_PAGE"
 # shellcheck disable=SC2086 # the README's assignments, one word each
-(cd "$work/spa" && exec env $settings AUTHD_BIND=127.0.0.1:18091 "$authd") >"$work/spa.log" 2>&1 &
-spa_pid=$!
-node tests/browser/static-server.mjs 18092 >/dev/null 2>&1 &
-page_pid=$!
-for _ in $(seq 100); do curl -fs http://127.0.0.1:18091/healthz >/dev/null && break; sleep 0.2; done
-allowed=$(curl -s -o /dev/null -D - -X OPTIONS http://127.0.0.1:18091/v1/auth/login \
+start_authd spa_pid "$work/spa.log" "http://127.0.0.1:$P_SPA" in_dir "$work/spa" env $settings AUTHD_BIND="127.0.0.1:$P_SPA" "$authd"
+allowed=$(curl -s -o /dev/null -D - -X OPTIONS "http://127.0.0.1:$P_SPA/v1/auth/login" \
   -H "Origin: http://127.0.0.1:$page_port" -H 'Access-Control-Request-Method: POST' \
   -H 'Access-Control-Request-Headers: content-type' | tr -d '\r' | sed -n 's/^access-control-allow-origin: //Ip')
-for _ in $(seq 50); do curl -fs -o /dev/null http://127.0.0.1:18092/verify-email && break; sleep 0.1; done
-page=$(curl -fs http://127.0.0.1:18092/verify-email || true)
-kill "$spa_pid" "$page_pid" 2>/dev/null || true
+wait_healthy "http://127.0.0.1:$P_PAGE/verify-email" 5 || true
+page=$(curl -fs "http://127.0.0.1:$P_PAGE/verify-email" || true)
+stop_pid "$spa_pid"
+stop_pid "$page_pid"
 [ "$allowed" = "http://127.0.0.1:$page_port" ] || { cat "$work/spa.log" >&2; fail "authd with the SPA README's settings does not answer the page's origin ($allowed)"; }
 grep -qi '<html' <<<"$page" || fail "the SPA README's page server does not serve the page"
 echo "== examples/spa/README.md: authd with its settings answers the page's origin; the page is served"
@@ -78,6 +76,5 @@ echo "== examples/spa/README.md: authd with its settings answers the page's orig
 if grep -E 'eyJ[A-Za-z0-9_-]{10,}|\$argon2|authd_admin_[A-Za-z0-9]' "$work/log"; then
   fail "a token, key or hash reached the log"
 fi
-kill "$pid"
-wait "$pid" 2>/dev/null || true
+stop_pid "$pid"
 echo "readme-tour: ok"

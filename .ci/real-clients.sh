@@ -4,58 +4,40 @@
 # wrong-audience, unsigned or refresh token must be refused by all three, nginx's 401 passing on authd's reason; a
 # key rotation must log nobody out. nginx runs exactly as examples/nginx/nginx.conf's comment says, unprivileged.
 # Usage: .ci/real-clients.sh [path/to/authd]   (default target/debug/authd; `.ci/run` calls it after the tests)
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
-authd=$(realpath "${1:-target/debug/authd}")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source .ci/lib.sh
+authd=$(need_binary "${1:-target/debug/authd}")
 verify_rs="$(dirname "$authd")/examples/verify_downstream"
 export PATH="$PATH:/usr/sbin:/sbin"
 
-step() { printf '\n== %s\n' "$*"; }
 fail() { echo "real-clients: FAIL: $*" >&2; dump_logs; exit 1; }
 
 step "real clients: installing what is missing"
-[ -x "$authd" ] || fail "no authd binary at $authd"
 [ -x "$verify_rs" ] || cargo build --quiet --example verify_downstream
-if ! command -v nginx >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
-fi
+apt_install_if_missing nginx
 command -v nginx >/dev/null || fail "nginx could not be installed"
-(cd examples/express && npm ci --no-audit --no-fund --loglevel=error)
+npm_ci examples/express
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir work authd-real-clients
 dump_logs() { for f in "$work"/*.log "$work"/nginx/error.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; }
 trap 'dump_logs' ERR
 
-P_AUTHD=18281 P_EXPRESS=18282 P_NGINX=18283 P_ECHO=18284 P_ADMIN=18285 P_TLS=18286
+read -r P_AUTHD P_EXPRESS P_NGINX P_ECHO P_ADMIN P_TLS < <(free_ports 6)
 ISSUER="http://127.0.0.1:$P_AUTHD"
 AUDIENCE=authd-ci
 export AUTHD_DATA_DIR="$work/data" AUTHD_BIND="127.0.0.1:$P_AUTHD" AUTHD_ADMIN_BIND="127.0.0.1:$P_ADMIN" AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE"
 export AUTHD_ARGON2_MEMORY_KIB=64 AUTHD_ARGON2_ITERATIONS=1 AUTHD_LOG=info
 
-wait_for() { # url
-  for _ in $(seq 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done
-  fail "$1 never answered"
-}
-
 step "real clients: starting authd, the Express example and nginx"
-"$authd" >"$work/authd.log" 2>&1 &
-authd_pid=$!
-pids+=($authd_pid)
-wait_for "$ISSUER/healthz"
+start_authd authd_pid "$work/authd.log" "$ISSUER" "$authd"
 # Publish the next key before any verifier fetches the JWKS, as the README's rotation procedure asks. It is an
 # ES256 key, so the rotation also switches algorithm under the verifiers' feet.
 "$authd" keys generate --kind access --alg ES256 >/dev/null
-(cd examples/express && PORT=$P_EXPRESS AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE" exec node server.js) \
-  >"$work/express.log" 2>&1 &
-pids+=($!)
+start_bg express_pid "$work/express.log" \
+  in_dir examples/express env PORT="$P_EXPRESS" AUTHD_ISSUER="$ISSUER" AUTHD_AUDIENCE="$AUDIENCE" node server.js
 # The example's own instructions: an empty scratch directory as the prefix, as an unprivileged user (nobody, when
 # CI runs as root), so the temp directories and the log must need nothing prepared.
 mkdir -p "$work/nginx"
@@ -66,15 +48,14 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   chmod 755 "$work" && chmod 777 "$work/nginx"
   as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
-(cd "$work/nginx" && exec "${as_user[@]}" nginx -p "$PWD" -e error.log -c "$work/nginx.conf" -g 'daemon off;') \
-  >"$work/nginx.log" 2>&1 &
-pids+=($!)
+start_bg nginx_pid "$work/nginx.log" \
+  in_dir "$work/nginx" "${as_user[@]}" nginx -p "$work/nginx" -e error.log -c "$work/nginx.conf" -g 'daemon off;'
 # The Rust example fetches the JWKS over https (a self-signed certificate it is told to trust), as a real
 # service would from a public authd.
 mkdir -p "$work/tls"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
-node --input-type=module -e '
+start_bg tls_pid "$work/tls.log" node --input-type=module -e '
 import { createServer } from "node:https";
 import { readFileSync } from "node:fs";
 const [port, upstream, dir] = process.argv.slice(1);
@@ -83,10 +64,9 @@ createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/c
   res.writeHead(answer.status, { "content-type": "application/json" });
   res.end(await answer.text());
 }).listen(Number(port), "127.0.0.1");
-' "$P_TLS" "$ISSUER" "$work/tls" >"$work/tls.log" 2>&1 &
-pids+=($!)
+' "$P_TLS" "$ISSUER" "$work/tls"
 JWKS_HTTPS="https://127.0.0.1:$P_TLS/.well-known/jwks.json"
-wait_for "http://127.0.0.1:$P_EXPRESS/healthz"
+wait_healthy "http://127.0.0.1:$P_EXPRESS/healthz" 10 "$express_pid" || fail "the Express example never answered"
 for _ in $(seq 50); do curl -s -o /dev/null --cacert "$work/tls/cert.pem" "$JWKS_HTTPS" && break; sleep 0.1; done
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$P_NGINX/" && break; sleep 0.1; done
 

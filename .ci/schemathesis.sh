@@ -6,6 +6,7 @@
 #
 # Bounded to about three minutes on two cores (plus a one-time venv install). Any failure exits non-zero; the
 # output names each failure with a curl command that reproduces it and the run's seed.
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 
 ST_VERSION=4.32.5
@@ -15,13 +16,13 @@ ST_VERSION=4.32.5
 SECONDS_BUDGET="${AUTHD_ST_SECONDS:-150}"
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$repo/.ci/lib.sh"
 bin="${1:-target/debug/authd}"
 case "$bin" in /*) ;; *) bin="$repo/$bin" ;; esac
-[ -x "$bin" ] || { echo "schemathesis.sh: no executable at $bin (run cargo build first)" >&2; exit 1; }
+bin=$(need_binary "$bin")
 spec="$repo/openapi.yaml"
 tmp="${TMPDIR:-/tmp}"
-
-step() { printf '\n== %s\n' "$*"; }
 
 step "schemathesis $ST_VERSION"
 venv="$tmp/authd-schemathesis-$ST_VERSION"
@@ -34,25 +35,14 @@ fi
 "$venv/bin/schemathesis" --version
 
 step "authd on a free loopback port, fresh data dir, cheap argon2"
-work="$(mktemp -d "$tmp/authd-st.XXXXXX")"
-pid=""
-runs=""
-cleanup() {
-  for child in $runs $pid; do
-    kill "$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+make_workdir work authd-st
+port=$(free_port)
 base="http://127.0.0.1:$port"
 # The CORS origin is the `Origin` example of the spec, so generated cookie-mode requests reach the token checks.
 # Rate limits are off: every generated request comes from one address, and a 429 would stop the fuzzing of the
 # bodies behind it (the limits have their own tests in tests/api/rate_limits.rs). The handler deadline is long:
 # this is a debug build on a box shared with the fuzzer, and a deadline 503 would read as a server error.
-(cd "$work" && exec env \
+start_authd pid "$work/authd.log" "$base" in_dir "$work" env \
   AUTHD_BIND="127.0.0.1:$port" \
   AUTHD_DATA_DIR="$work/data" \
   AUTHD_ARGON2_MEMORY_KIB=64 \
@@ -62,14 +52,7 @@ base="http://127.0.0.1:$port"
   AUTHD_LOG=warn \
   AUTHD_RATE_LIMITS=off \
   AUTHD_HANDLER_TIMEOUT=120s \
-  "$bin") >"$work/authd.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-curl -fs "$base/healthz" >/dev/null || { echo "authd did not start"; cat "$work/authd.log"; exit 1; }
+  "$bin"
 echo "authd: $base (pid $pid)"
 
 # One account per run. Bearer auth is schemathesis's dynamic auth: it logs in for a token and logs in again
@@ -155,13 +138,13 @@ run() { # name, seconds, filter...
 step "schemathesis, ${SECONDS_BUDGET}s: every operation but the two that end the caller's sessions, and beside it those two"
 run main "$SECONDS_BUDGET" --exclude-path-regex '^/v1/(auth/logout-all|sessions/)' &
 main_pid=$!
+on_exit stop_pid "$main_pid"
 run ending "$SECONDS_BUDGET" --include-path-regex '^/v1/(auth/logout-all|sessions)' &
 ending_pid=$!
-runs="$main_pid $ending_pid"
+on_exit stop_pid "$ending_pid"
 failed=0
 wait "$main_pid" || failed=1
 wait "$ending_pid" || failed=1
-runs=""
 for name in main ending; do
   step "schemathesis output: $name"
   cat "$work/$name.out"

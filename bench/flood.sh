@@ -10,39 +10,18 @@
 # /metrics listener, read before and after the flood).
 # Environment: FLOOD_CLIENTS (200), FLOOD_DURATION (20s; --quick 5s), BENCH_RSS_CAP_MIB (4096: the flood stops
 # early above it, the box is shared), CARGO_TARGET_DIR.
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-QUICK=0 BUILD=1 LABEL=""
-while (($#)); do
-  case $1 in
-    --quick) QUICK=1 ;;
-    --no-build) BUILD=0 ;;
-    --label) LABEL=${2:?--label needs a text}; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_args 2,10 "$@"
 DUR=${FLOOD_DURATION:-$( ((QUICK)) && echo 5s || echo 20s)}
 CLIENTS=${FLOOD_CLIENTS:-200}
 
-ensure_tools
-((BUILD)) && build_release
-[[ -x $AUTHD_BIN ]] || die "no release binary at $AUTHD_BIN (drop --no-build)"
+prepare "$AUTHD_BIN"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/authd-flood.XXXXXX")
-AUTHD_PID="" PROBES=()
-cleanup() {
-  local p
-  for p in "${PROBES[@]}"; do kill "$p" 2>/dev/null || true; done
-  stop_pid "$AUTHD_PID"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_workdir WORK authd-flood
 
 # sum_kv LINE REGEX: the sum of the values of the KEY=VALUE fields of LINE whose key matches REGEX (0 if none).
 sum_kv() { awk -v re="$2" '{ for (i = 1; i <= NF; i++) if (split($i, p, "=") == 2 && p[1] ~ re) t += p[2] } END { print t + 0 }' <<<"$1"; }
@@ -82,9 +61,11 @@ flood() { # NAME [VAR=VALUE...]: one flood against a fresh server started with t
   BENCH_DELAY_MS=10 wrk -t1 -c1 -d"$DUR" --timeout 10s -s "$BENCH_LUA_DIR/probe.lua" "$url/healthz" \
     >"$dir/probe-healthz" 2>&1 &
   PROBES+=($!)
+  on_exit stop_pid "$!"
   BENCH_DELAY_MS=10 BENCH_ACCESS_TOKEN=$access wrk -t1 -c1 -d"$DUR" --timeout 10s -s "$BENCH_LUA_DIR/probe.lua" \
     "$url/v1/auth/verify" >"$dir/probe-verify" 2>&1 &
   PROBES+=($!)
+  on_exit stop_pid "$!"
   local res
   res=$(run_wrk login.lua "$url" "$CLIENTS" "$DUR" "$AUTHD_PID" BENCH_EMAIL="$BENCH_EMAIL" \
     BENCH_PASSWORD="wrong horse battery staple")
@@ -105,7 +86,6 @@ flood() { # NAME [VAR=VALUE...]: one flood against a fresh server started with t
   hz=$(grep '^BENCH ' "$dir/probe-healthz" || echo "BENCH")
   vz=$(grep '^BENCH ' "$dir/probe-verify" || echo "BENCH")
   stop_pid "$AUTHD_PID"
-  AUTHD_PID=""
 
   local rps s200 s401 s429 s503 s5xx other noanswer dur_s hp50 hp99 vp50 vp99 hbad vbad
   read -r _ _ _ _ _ _ _ _ _ aborted _ <<<"$res"
@@ -139,10 +119,7 @@ flood() { # NAME [VAR=VALUE...]: one flood against a fresh server started with t
 flood defaults
 flood rate-limits-off AUTHD_RATE_LIMITS=off
 
-CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO" diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (+ uncommitted changes)"
-BRANCH=$(git -C "$REPO" rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+machine_facts
 SECTION=$(
   echo "## $(date -u '+%Y-%m-%d %H:%M UTC') · flood.sh · SQLite · $( ((QUICK)) && echo quick || echo full)${LABEL:+ · $LABEL}"
   echo
@@ -154,10 +131,4 @@ SECTION=$(
   echo "|---|---:|---|---:|---|---|---|---|---:|---|"
   printf '%s\n' "${ROWS[@]}"
 )
-echo
-echo "$SECTION"
-RESULTS=$BENCH_DIR/RESULTS.md
-# shellcheck disable=SC2016 # literal backquotes (markdown)
-[[ -f $RESULTS ]] || printf '# Benchmark results\n\nSections appended by `bench/run.sh` and `bench/flood.sh`; see `bench/README.md`.\n' >"$RESULTS"
-printf '\n%s\n' "$SECTION" >>"$RESULTS"
-log "appended to bench/RESULTS.md"
+append_results "$SECTION"

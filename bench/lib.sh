@@ -1,6 +1,10 @@
 # shellcheck shell=bash
-# Helpers shared by bench/run.sh and bench/flood.sh (sourced, not run).
+# Helpers shared by bench/run.sh and bench/flood.sh (sourced, not run), on top of .ci/lib.sh (the temp
+# directory, the free port, starting and stopping servers, /proc readings), which this file sources.
 
+LIB_NAME=bench
+# shellcheck source-path=SCRIPTDIR source=../.ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../.ci/lib.sh"
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
@@ -16,17 +20,37 @@ BENCH_PASSWORD="correct horse battery staple"
 # A load run stops early (and is reported as such) if the server's RSS passes this: the box is shared.
 BENCH_RSS_CAP_MIB=${BENCH_RSS_CAP_MIB:-4096}
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-
 # wrk, curl and jq; from Debian's apt when missing.
-ensure_tools() {
-  local missing=() tool
-  for tool in wrk curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]} (apt-get)"
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
+ensure_tools() { apt_install_if_missing wrk curl jq; }
+
+# bench_args USAGE_LINES ARG...: the options of the benchmarks: --quick, --no-build, --label TEXT, -h, and
+# --postgres where the usage (lines USAGE_LINES of the script's header, e.g. 2,12) names it. Sets QUICK, BUILD,
+# LABEL and POSTGRES.
+# shellcheck disable=SC2034 # read by the script
+bench_args() {
+  local lines=$1
+  shift
+  usage() { sed -n "${lines}p" "$0" | sed 's/^# \{0,1\}//'; }
+  POSTGRES=0 QUICK=0 BUILD=1 LABEL=""
+  while (($#)); do
+    case $1 in
+      --postgres) usage | grep -q -- --postgres || { usage >&2; exit 2; }; POSTGRES=1 ;;
+      --quick) QUICK=1 ;;
+      --no-build) BUILD=0 ;;
+      --label) LABEL=${2:?--label needs a text}; shift ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage >&2; exit 2 ;;
+    esac
+    shift
+  done
+}
+
+# prepare BINARY...: the tools, the release build (unless --no-build), then fails unless each BINARY is there.
+prepare() {
+  ensure_tools
+  ((BUILD)) && build_release
+  local bin
+  for bin in "$@"; do [[ -x $bin ]] || die "no release binary at $bin (drop --no-build)"; done
 }
 
 build_release() {
@@ -37,50 +61,42 @@ build_release() {
   [[ -x $AUTHD_BIN && -x $REF_BIN ]] || die "release binaries not found under $TARGET_DIR/release"
 }
 
-# A free TCP port on 127.0.0.1.
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-    && return
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    ss -ltn | grep -q ":$port " || { echo "$port"; return; }
-  done
-}
-
 now_ns() { date +%s%N; }
 
-# status_kib PID FIELD: a field of /proc/PID/status in KiB (VmRSS, VmHWM) or plain (Threads).
-status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-# cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-
-# wait_200 URL TIMEOUT_S: tight loop until URL answers 200; fails after TIMEOUT_S.
-wait_200() {
-  local url=$1 deadline=$(($(date +%s) + $2))
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null) == 200 ]]; do
-    (($(date +%s) < deadline)) || return 1
-    sleep 0.005
-  done
+# machine_facts: sets CPU_MODEL, COMMIT (with a note when the tree has uncommitted changes) and BRANCH.
+# shellcheck disable=SC2034 # read by the script
+machine_facts() {
+  CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  git -C "$REPO" diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (+ uncommitted changes)"
+  BRANCH=$(git -C "$REPO" rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
 }
 
-# spawn_server VAR_PREFIX LOGFILE CMD...: starts CMD in the background; sets ${VAR_PREFIX}_PID and
-# ${VAR_PREFIX}_T0 (spawn time, ns).
+# append_results SECTION: prints SECTION and appends it to bench/RESULTS.md.
+append_results() {
+  echo
+  echo "$1"
+  local results=$BENCH_DIR/RESULTS.md
+  # shellcheck disable=SC2016 # literal backquotes (markdown)
+  [[ -f $results ]] || printf '# Benchmark results\n\nSections appended by `bench/run.sh` and `bench/flood.sh`; see `bench/README.md`.\n' >"$results"
+  printf '\n%s\n' "$1" >>"$results"
+  log "appended to bench/RESULTS.md"
+}
+
+# cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# wait_200 URL TIMEOUT_S: a tight loop until URL answers 200 (the start-up time is measured by it); fails after
+# TIMEOUT_S.
+wait_200() { WAIT_POLL=0.005 wait_healthy "$1" "$2"; }
+
+# spawn_server VAR_PREFIX LOGFILE CMD...: starts CMD in the background (stopped on exit); sets ${VAR_PREFIX}_PID
+# and ${VAR_PREFIX}_T0 (spawn time, ns).
 spawn_server() {
   local prefix=$1 logfile=$2
   shift 2
   printf -v "${prefix}_T0" '%s' "$(now_ns)"
-  "$@" >"$logfile" 2>&1 &
-  printf -v "${prefix}_PID" '%s' "$!"
-}
-
-stop_pid() {
-  local pid=${1:-}
-  [[ -n $pid ]] || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  start_bg "${prefix}_PID" "$logfile" "$@"
 }
 
 # json_post URL JSON: POST, prints the body; fails on a non-2xx status. The body goes through stdin so that no

@@ -10,44 +10,21 @@
 # markdown table of the medians with the targets marked met/missed. The same table is appended to
 # bench/RESULTS.md. Environment: BENCH_DURATION (default 5s; --quick 2s), BENCH_ROUNDS (3), BENCH_CONNS (32),
 # BENCH_RSS_CAP_MIB (4096: a load run stops early above it), AUTHD_LOG (info), CARGO_TARGET_DIR.
+# shellcheck disable=SC2153,SC2154 # make_workdir and start_bg (.ci/lib.sh) set the variables they are named
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-POSTGRES=0 QUICK=0 BUILD=1 LABEL=""
-while (($#)); do
-  case $1 in
-    --postgres) POSTGRES=1 ;;
-    --quick) QUICK=1 ;;
-    --no-build) BUILD=0 ;;
-    --label) LABEL=${2:?--label needs a text}; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_args 2,12 "$@"
 DUR=${BENCH_DURATION:-$( ((QUICK)) && echo 2s || echo 5s)}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNS=${BENCH_CONNS:-32}
 HASHES=$( ((QUICK)) && echo 5 || echo 9)
 export AUTHD_LOG=${AUTHD_LOG:-info}
 
-ensure_tools
-((BUILD)) && build_release
-[[ -x $AUTHD_BIN && -x $REF_BIN ]] || die "no release binaries under $TARGET_DIR/release (drop --no-build)"
+prepare "$AUTHD_BIN" "$REF_BIN"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/authd-bench.XXXXXX")
-DB_NAME=""
-AUTHD_PID="" REF_PID=""
-cleanup() {
-  stop_pid "$AUTHD_PID"
-  stop_pid "$REF_PID"
-  if [[ -n $DB_NAME ]]; then dropdb -h 127.0.0.1 -U postgres --if-exists "$DB_NAME" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_workdir WORK authd-bench
 
 STORE=SQLite
 db_env=()
@@ -55,6 +32,9 @@ if ((POSTGRES)); then
   pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL does not answer on 127.0.0.1:5432"
   DB_NAME=authd_bench_$$
   createdb -h 127.0.0.1 -U postgres "$DB_NAME"
+  drop_db() { dropdb -h 127.0.0.1 -U postgres --if-exists "$DB_NAME" 2>/dev/null; }
+  # Registered before authd starts, so it runs after authd is stopped.
+  on_exit drop_db
   db_env=("AUTHD_DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB_NAME")
   STORE="PostgreSQL $(psql -h 127.0.0.1 -U postgres -Atc 'show server_version' | cut -d' ' -f1)"
 fi
@@ -193,10 +173,7 @@ TABLE=$(
   echo "| start-up: spawn → first 200 of /healthz | | $STARTUP_MS | | | | fresh store (keys, migrations) | — |"
 )
 
-CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO" diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (+ uncommitted changes)"
-BRANCH=$(git -C "$REPO" rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+machine_facts
 MODE=$( ((QUICK)) && echo quick || echo full)
 SECTION=$(
   echo "## $(date -u '+%Y-%m-%d %H:%M UTC') · run.sh · $STORE · $MODE${LABEL:+ · $LABEL}"
@@ -208,10 +185,4 @@ SECTION=$(
   echo
   echo "$TABLE"
 )
-echo
-echo "$SECTION"
-RESULTS=$BENCH_DIR/RESULTS.md
-# shellcheck disable=SC2016 # literal backquotes (markdown)
-[[ -f $RESULTS ]] || printf '# Benchmark results\n\nSections appended by `bench/run.sh` and `bench/flood.sh`; see `bench/README.md`.\n' >"$RESULTS"
-printf '\n%s\n' "$SECTION" >>"$RESULTS"
-log "appended to bench/RESULTS.md"
+append_results "$SECTION"
