@@ -94,7 +94,7 @@ for (const mode of ['bearer', 'cookie']) {
       await expectSignedIn(page, email);
       const ended = await authdPost('/v1/auth/logout', { refresh_token: await currentRefreshToken(tab, context) });
       assert.equal(ended.status, 204);
-      await page.waitForTimeout(1_200); // authd instances re-read revocations every second
+      await page.waitForTimeout(2_500); // authd instances re-read revocations every second (2.5 s: slack for a loaded CI machine)
       await click(page, '#load-me');
       await expectSignedOut(page, /^signed out: session_revoked$/);
 
