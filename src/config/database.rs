@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::redact::url_without_password;
 use super::vars::{ConfigError, Vars};
 
 /// Where the data lives.
@@ -14,7 +15,7 @@ pub struct DatabaseSettings {
 }
 
 /// A database location, with the backend decided by the URL scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// An SQLite file.
     Sqlite(PathBuf),
@@ -36,6 +37,16 @@ impl DatabaseSettings {
             ));
         }
         Ok(Self { url, pool_size })
+    }
+}
+
+/// Never shows a PostgreSQL password.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "Sqlite({})", path.display()),
+            Self::Postgres(url) => write!(f, "Postgres({})", url_without_password(url)),
+        }
     }
 }
 

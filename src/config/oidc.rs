@@ -1,6 +1,8 @@
 //! Social login: the providers (any OpenID Connect issuer, and GitHub), the app redirect URIs authd may send a
 //! browser back to, and the public URL the providers call back.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use super::vars::{ConfigError, Vars};
@@ -17,8 +19,8 @@ pub enum ProviderKind {
     Github { auth_url: String, api_url: String },
 }
 
-/// One configured provider.
-#[derive(Debug, Clone)]
+/// One configured provider (`Debug` hides the client secret).
+#[derive(Clone)]
 pub struct ProviderSettings {
     /// Lowercase name, the `{provider}` of the routes.
     pub name: String,
@@ -27,6 +29,18 @@ pub struct ProviderSettings {
     /// Absent for a public client (PKCE only).
     pub client_secret: Option<String>,
     pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSettings")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 /// Federation settings; no provider configured means no social login.
@@ -78,24 +92,26 @@ impl FederationSettings {
 }
 
 fn oidc_provider(vars: &Vars<'_>, name: &str) -> Result<ProviderSettings, ConfigError> {
-    let bad = |problem: String| ConfigError::new("AUTHD_OIDC_PROVIDERS", problem);
     if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
-        return Err(bad(format!("{name:?}: letters, digits, - and _ only")));
+        return Err(ConfigError::new(
+            "AUTHD_OIDC_PROVIDERS",
+            format!("{name:?}: letters, digits, - and _ only"),
+        ));
     }
-    let prefix = format!(
-        "AUTHD_OIDC_{}_",
-        name.to_ascii_uppercase().replace('-', "_")
-    );
+    let prefix = provider_prefix(name);
+    // Each problem names the provider's own variable, the one the operator has to change.
     let required = |suffix: &str| {
-        vars.raw(&format!("{prefix}{suffix}"))
-            .ok_or_else(|| bad(format!("{prefix}{suffix} is required for provider {name}")))
+        let var = format!("{prefix}{suffix}");
+        vars.raw(&var).ok_or_else(|| {
+            let problem = format!("is required for provider {name} (listed in AUTHD_OIDC_PROVIDERS)");
+            ConfigError::new(var, problem)
+        })
     };
     let issuer = required("ISSUER")?;
-    absolute_url("AUTHD_OIDC_PROVIDERS", &issuer)
-        .map_err(|e| bad(format!("{prefix}ISSUER: {e}")))?;
+    absolute_url(format!("{prefix}ISSUER"), &issuer)?;
     let scopes = vars.string(&format!("{prefix}SCOPES"), DEFAULT_SCOPES);
     let scopes: Vec<String> = scopes
         .split([' ', ','])
@@ -103,7 +119,10 @@ fn oidc_provider(vars: &Vars<'_>, name: &str) -> Result<ProviderSettings, Config
         .map(str::to_owned)
         .collect();
     if !scopes.iter().any(|s| s == "openid") {
-        return Err(bad(format!("{prefix}SCOPES must include openid")));
+        return Err(ConfigError::new(
+            format!("{prefix}SCOPES"),
+            "must include openid",
+        ));
     }
     Ok(ProviderSettings {
         name: name.to_owned(),
@@ -141,8 +160,16 @@ fn github_provider(vars: &Vars<'_>) -> Result<Option<ProviderSettings>, ConfigEr
     }))
 }
 
+/// `AUTHD_OIDC_<NAME>_`: the prefix of a provider's variables.
+pub(super) fn provider_prefix(name: &str) -> String {
+    format!(
+        "AUTHD_OIDC_{}_",
+        name.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
 /// An http(s) URL without a trailing slash.
-fn absolute_url(var: &'static str, raw: &str) -> Result<String, ConfigError> {
+fn absolute_url(var: impl Into<Cow<'static, str>>, raw: &str) -> Result<String, ConfigError> {
     let raw = raw.trim();
     match Url::parse(raw) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {

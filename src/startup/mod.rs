@@ -29,26 +29,48 @@ use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
 use background::background;
-use listeners::{bind, serve_admin, serve_metrics};
+use listeners::{Listeners, serve_admin, serve_metrics};
 
-/// A start-up failure, named by the step that failed.
+/// A start-up failure: each names the setting to look at (`main` exits 2 with it) and the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("signing keys: {0}")]
+    #[error("AUTHD_KEY_DIR: signing keys: {0}")]
     Keys(#[from] keys::KeyError),
-    #[error("database: {0}")]
+    // The URL is not repeated: it may hold a password. An SQLite cause names the file.
+    #[error("AUTHD_DATABASE_URL: {0}")]
     Database(String),
-    #[error("passwords: {0}")]
+    #[error("AUTHD_ARGON2_* / AUTHD_MAX_CONCURRENT_HASHES: {0}")]
     Passwords(String),
-    #[error("metrics: {0}")]
+    #[error("AUTHD_METRICS_BIND: {0}")]
     Metrics(String),
-    #[error("mail: {0}")]
-    Mail(String),
-    #[error("cannot listen on {bind}: {source}")]
+    #[error("{var}: {problem}")]
+    Mail { var: &'static str, problem: String },
+    #[error("{var}={bind}: cannot listen there: {source}")]
     Bind {
+        var: &'static str,
         bind: String,
         source: std::io::Error,
     },
+}
+
+impl StartupError {
+    /// The mailer's error names its cause (a template file, the outbox directory, the SMTP URL) but not the
+    /// variable behind it; pick that from the settings in play.
+    fn mail(settings: &Settings, problem: String) -> Self {
+        let var = if let Some(rest) = problem.strip_prefix("AUTHD_SMTP_URL: ") {
+            return Self::Mail {
+                var: "AUTHD_SMTP_URL",
+                problem: rest.to_owned(),
+            };
+        } else if problem.starts_with("mail outbox") {
+            "AUTHD_MAIL_OUTBOX"
+        } else if settings.mail.templates_dir.is_some() {
+            "AUTHD_MAIL_TEMPLATES"
+        } else {
+            "AUTHD_SMTP_URL"
+        };
+        Self::Mail { var, problem }
+    }
 }
 
 /// A built server, listening, not yet running.
@@ -68,12 +90,14 @@ impl Application {
     /// Loads (or creates) the keys, migrates the database and binds the listener. Every failure happens here,
     /// not at the first request.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        // Listeners first: a port in use stops start-up before anything is written to disk.
+        let listeners = Listeners::bind(&settings.server)?;
         let tokens = load_tokens(&settings)?;
         let (db, revocations) = open_database(&settings, tokens.access_token_window())?;
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
         // After the ring: its directory exists by now.
         let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)?;
-        let (mailer, mail_worker) = Mailer::start(&settings.mail).map_err(StartupError::Mail)?;
+        let (mailer, mail_worker) = Mailer::start(&settings.mail).map_err(|e| StartupError::mail(&settings, e))?;
         let state = AppState::new(
             &settings,
             db,
@@ -89,18 +113,22 @@ impl Application {
             );
         }
         let background = background(&state, mail_worker);
-        let (listener, port) = bind(&settings.server.bind)?;
-        let metrics = match &settings.server.metrics_bind {
-            Some(bind) => Some(serve_metrics(bind, &state)?),
+        let Listeners {
+            public: (listener, port),
+            admin,
+            metrics,
+        } = listeners;
+        let metrics = match metrics {
+            Some(listener) => Some(serve_metrics(listener, &state)?),
             None => None,
         };
         let state = web::Data::new(state);
-        let admin = match &settings.server.admin_bind {
-            Some(bind) => Some(serve_admin(bind, state.clone(), &settings)?),
+        let admin = match admin {
+            Some(listener) => Some(serve_admin(listener, state.clone(), &settings)?),
             None => None,
         };
         let server = serve(&settings, listener, state)?;
-        tracing::info!(address = %settings.server.bind, port, "authd listening");
+        announce(&settings, port, admin.as_ref(), metrics.as_ref());
         Ok(Self {
             port,
             server,
@@ -145,6 +173,31 @@ impl Application {
         tracing::info!("authd stopped");
         result
     }
+}
+
+/// The one line that says what runs: the operator's first check that the settings took.
+fn announce(
+    settings: &Settings,
+    port: u16,
+    admin: Option<&AdminServer>,
+    metrics: Option<&MetricsServer>,
+) {
+    let host = |bind: &str| bind.rsplit_once(':').map_or(bind, |(host, _)| host).to_owned();
+    let at = |bind: &Option<String>, port: Option<u16>| match (bind, port) {
+        (Some(bind), Some(port)) => format!("{}:{port}", host(bind)),
+        _ => "off".to_owned(),
+    };
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        store = %settings.store_summary(),
+        redis = %settings.redis_summary(),
+        mail = %settings.mail_summary(),
+        providers = %settings.providers_summary(),
+        public = %format!("{}:{port}", host(&settings.server.bind)),
+        admin = %at(&settings.server.admin_bind, admin.map(AdminServer::port)),
+        metrics = %at(&settings.server.metrics_bind, metrics.map(MetricsServer::port)),
+        "authd running"
+    );
 }
 
 /// The key ring, loaded or created on first start, and the token service around it (which watches the ring
@@ -225,6 +278,7 @@ fn serve(
     .shutdown_signal(shutdown::stop_signal(limits.shutdown_timeout))
     .listen(listener)
     .map_err(|source| StartupError::Bind {
+        var: "AUTHD_BIND",
         bind: settings.server.bind.clone(),
         source,
     })?
