@@ -106,7 +106,8 @@ fn oidc_provider(vars: &Vars<'_>, name: &str) -> Result<ProviderSettings, Config
     let required = |suffix: &str| {
         let var = format!("{prefix}{suffix}");
         vars.raw(&var).ok_or_else(|| {
-            let problem = format!("is required for provider {name} (listed in AUTHD_OIDC_PROVIDERS)");
+            let problem =
+                format!("is required for provider {name} (listed in AUTHD_OIDC_PROVIDERS)");
             ConfigError::new(var, problem)
         })
     };

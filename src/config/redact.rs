@@ -13,7 +13,11 @@ pub fn url_without_password(raw: &str) -> String {
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k.eq_ignore_ascii_case("password") { "***".into() } else { v };
+            let v = if k.eq_ignore_ascii_case("password") {
+                "***".into()
+            } else {
+                v
+            };
             (k.into_owned(), v.into_owned())
         })
         .collect();

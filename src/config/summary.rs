@@ -76,7 +76,10 @@ mod tests {
     #[test]
     fn summaries_show_where_but_not_the_password() {
         let s = Settings::from_lookup(fake(&[
-            ("AUTHD_DATABASE_URL", "postgres://authd:hunter2@db.internal:5433/authd"),
+            (
+                "AUTHD_DATABASE_URL",
+                "postgres://authd:hunter2@db.internal:5433/authd",
+            ),
             ("AUTHD_SMTP_URL", "smtp://u:hunter2@mail.example.com:587"),
             ("AUTHD_REDIS_URL", "redis://:hunter2@cache:6379"),
         ]))

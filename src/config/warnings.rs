@@ -11,13 +11,15 @@ use super::{ProviderKind, Settings};
 impl Settings {
     /// What looks wrong, one sentence each; `set` names the variables in the environment.
     pub fn warnings<'a>(&self, set: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-        let mut warnings: Vec<String> = set
-            .into_iter()
-            .filter_map(|var| self.unread(var))
-            .collect();
+        let mut warnings: Vec<String> =
+            set.into_iter().filter_map(|var| self.unread(var)).collect();
         let issuer = Url::parse(&self.tokens.issuer).ok();
         let host = issuer.as_ref().and_then(Url::host);
-        if host.as_ref().and_then(ip).is_some_and(|ip| ip.is_unspecified()) {
+        if host
+            .as_ref()
+            .and_then(ip)
+            .is_some_and(|ip| ip.is_unspecified())
+        {
             warnings.push(format!(
                 "the issuer is {}, an address no client can reach (AUTHD_ISSUER defaults to http://AUTHD_BIND): \
                  set AUTHD_ISSUER to the URL clients use",
@@ -58,7 +60,9 @@ impl Settings {
             .min()
             .filter(|(distance, _)| *distance <= 2 + var.len() / 10);
         Some(match nearest {
-            Some((_, known)) => format!("{var} is not a setting authd reads; did you mean {known}?"),
+            Some((_, known)) => {
+                format!("{var} is not a setting authd reads; did you mean {known}?")
+            }
             None => format!("{var} is not a setting authd reads; it is ignored"),
         })
     }
@@ -88,7 +92,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -109,11 +115,17 @@ mod tests {
     fn a_misspelt_setting_names_the_nearest_one() {
         let w = warnings(&[("AUTHD_BND", "127.0.0.1:9000")]);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].contains("AUTHD_BND") && w[0].contains("did you mean AUTHD_BIND?"), "{w:?}");
+        assert!(
+            w[0].contains("AUTHD_BND") && w[0].contains("did you mean AUTHD_BIND?"),
+            "{w:?}"
+        );
         let w = warnings(&[("AUTHD_ACESS_TTL", "5m")]);
         assert!(w[0].contains("did you mean AUTHD_ACCESS_TTL?"), "{w:?}");
         let w = warnings(&[("AUTHD_SOMETHING_ELSE_ENTIRELY", "1")]);
-        assert!(w[0].contains("is not a setting") && !w[0].contains("did you mean"), "{w:?}");
+        assert!(
+            w[0].contains("is not a setting") && !w[0].contains("did you mean"),
+            "{w:?}"
+        );
         assert!(warnings(&[("AUTHD_TEST_POSTGRES_URL", "x"), ("HOME", "/")]).is_empty());
         assert!(warnings(&[("AUTHD_BIND", "127.0.0.1:9000")]).is_empty());
     }
@@ -121,7 +133,10 @@ mod tests {
     #[test]
     fn provider_variables_need_their_provider() {
         let w = warnings(&[("AUTHD_OIDC_GOOGLE_ISSUER", "https://accounts.google.com")]);
-        assert!(w[0].contains("AUTHD_OIDC_PROVIDERS") && w[0].contains("google"), "{w:?}");
+        assert!(
+            w[0].contains("AUTHD_OIDC_PROVIDERS") && w[0].contains("google"),
+            "{w:?}"
+        );
         let listed = [
             ("AUTHD_OIDC_PROVIDERS", "google"),
             ("AUTHD_OIDC_GOOGLE_ISSUER", "https://accounts.google.com"),

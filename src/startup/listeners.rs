@@ -23,8 +23,11 @@ pub(super) struct Listeners {
 impl Listeners {
     pub(super) fn bind(server: &ServerSettings) -> Result<Self, StartupError> {
         let public = bind("AUTHD_BIND", &server.bind)?;
-        let port = public.local_addr().map_err(bind_error("AUTHD_BIND", &server.bind))?;
-        let optional = |var, address: &Option<String>| address.as_deref().map(|a| bind(var, a)).transpose();
+        let port = public
+            .local_addr()
+            .map_err(bind_error("AUTHD_BIND", &server.bind))?;
+        let optional =
+            |var, address: &Option<String>| address.as_deref().map(|a| bind(var, a)).transpose();
         Ok(Self {
             public: (public, port.port()),
             admin: optional("AUTHD_ADMIN_BIND", &server.admin_bind)?,

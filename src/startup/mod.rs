@@ -97,7 +97,8 @@ impl Application {
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
         // After the ring: its directory exists by now.
         let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)?;
-        let (mailer, mail_worker) = Mailer::start(&settings.mail).map_err(|e| StartupError::mail(&settings, e))?;
+        let (mailer, mail_worker) =
+            Mailer::start(&settings.mail).map_err(|e| StartupError::mail(&settings, e))?;
         let state = AppState::new(
             &settings,
             db,
@@ -182,13 +183,17 @@ fn announce(
     admin: Option<&AdminServer>,
     metrics: Option<&MetricsServer>,
 ) {
-    let host = |bind: &str| bind.rsplit_once(':').map_or(bind, |(host, _)| host).to_owned();
+    let host = |bind: &str| {
+        bind.rsplit_once(':')
+            .map_or(bind, |(host, _)| host)
+            .to_owned()
+    };
     let at = |bind: &Option<String>, port: Option<u16>| match (bind, port) {
         (Some(bind), Some(port)) => format!("{}:{port}", host(bind)),
         _ => "off".to_owned(),
     };
     tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
+        version = %env!("CARGO_PKG_VERSION"),
         store = %settings.store_summary(),
         redis = %settings.redis_summary(),
         mail = %settings.mail_summary(),
