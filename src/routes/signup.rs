@@ -18,7 +18,7 @@ use crate::db::users;
 use crate::domain::{Email, Password};
 use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
-use crate::mail::Mail;
+use crate::mail::{Mail, MailKind};
 use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.
@@ -50,7 +50,7 @@ pub async fn signup(
     let (user, session, token) = create(&state, &req, email, password_hash).await?;
     let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
     tracing::info!(user_id = %user.id, session_id, "account created");
-    state.mailer.claim(&user.email);
+    state.mailer.claim(MailKind::Verification, &user.email);
     state.mailer.send(
         &user.email,
         Mail::VerifyEmail {
