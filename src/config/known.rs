@@ -1,6 +1,8 @@
 //! Every `AUTHD_*` variable authd reads, in one place: start-up warns about any other (a typo would otherwise
 //! be silently ignored), and a unit test holds this list to the names the settings files read.
 
+use super::vars::Vars;
+
 /// Every fixed setting name.
 pub const SETTINGS: &[&str] = &[
     "AUTHD_ACCESS_TOKEN_ALG",
@@ -87,6 +89,14 @@ pub const PROVIDER_SUFFIXES: &[&str] = &["ISSUER", "CLIENT_ID", "CLIENT_SECRET",
 /// service, and not a typo.
 pub const TEST_PREFIX: &str = "AUTHD_TEST_";
 
+/// `AUTHD_OIDC_<NAME>_`: the prefix of a provider's variables.
+pub fn provider_prefix(name: &str) -> String {
+    format!(
+        "AUTHD_OIDC_{}_",
+        name.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
 /// The provider name (as written in the variable, upper case) of an `AUTHD_OIDC_<NAME>_<suffix>` variable.
 pub fn provider_of(var: &str) -> Option<&str> {
     let rest = var.strip_prefix("AUTHD_OIDC_")?;
@@ -95,6 +105,25 @@ pub fn provider_of(var: &str) -> Option<&str> {
             .strip_suffix('_')
             .filter(|name| !name.is_empty())
     })
+}
+
+/// For each path that defaults to a place under `AUTHD_DATA_DIR`: its own variable when set, else that one.
+#[derive(Debug, Clone)]
+pub struct PathSources {
+    pub key_dir: &'static str,
+    pub database: &'static str,
+    pub mail_outbox: &'static str,
+}
+
+impl PathSources {
+    pub(super) fn read(vars: &Vars<'_>) -> Self {
+        let from = |var| vars.raw(var).map_or("AUTHD_DATA_DIR", |_| var);
+        Self {
+            key_dir: from("AUTHD_KEY_DIR"),
+            database: from("AUTHD_DATABASE_URL"),
+            mail_outbox: from("AUTHD_MAIL_OUTBOX"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use email::EmailSettings;
+pub use known::PathSources;
 pub use logging::LogSettings;
 pub use mail::{MailSettings, MailTransport};
 pub use mfa::MfaSettings;
@@ -79,6 +80,8 @@ pub struct Settings {
     pub email: EmailSettings,
     /// Social login (`oidc.rs`).
     pub federation: FederationSettings,
+    /// Which variable decided each path, so a start-up failure names the one the operator set.
+    pub paths_from: PathSources,
 }
 
 impl Settings {
@@ -96,6 +99,7 @@ impl Settings {
         let default_issuer = format!("http://{}", server.bind);
         let tokens = TokenSettings::read(&vars, &default_issuer, &data_dir)?;
         let settings = Settings {
+            paths_from: PathSources::read(&vars),
             database: DatabaseSettings::read(&vars, &data_dir)?,
             mail: MailSettings::read(&vars, &tokens.issuer, &data_dir)?,
             email: EmailSettings::read(&vars)?,

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use url::Url;
 
+use super::known::provider_prefix;
 use super::vars::{ConfigError, Vars};
 
 /// The scopes asked of an OpenID provider unless `AUTHD_OIDC_<NAME>_SCOPES` says otherwise.
@@ -29,18 +30,6 @@ pub struct ProviderSettings {
     /// Absent for a public client (PKCE only).
     pub client_secret: Option<String>,
     pub scopes: Vec<String>,
-}
-
-impl std::fmt::Debug for ProviderSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProviderSettings")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
-            .field("scopes", &self.scopes)
-            .finish()
-    }
 }
 
 /// Federation settings; no provider configured means no social login.
@@ -159,14 +148,6 @@ fn github_provider(vars: &Vars<'_>) -> Result<Option<ProviderSettings>, ConfigEr
         // Reading the verified addresses needs this scope; the profile comes with any token.
         scopes: vec!["user:email".to_owned()],
     }))
-}
-
-/// `AUTHD_OIDC_<NAME>_`: the prefix of a provider's variables.
-pub(super) fn provider_prefix(name: &str) -> String {
-    format!(
-        "AUTHD_OIDC_{}_",
-        name.to_ascii_uppercase().replace('-', "_")
-    )
 }
 
 /// An http(s) URL without a trailing slash.

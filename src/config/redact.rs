@@ -1,6 +1,8 @@
 //! Showing settings that may hold secrets (`authd config check`, `Debug`, the start-up line): a URL keeps its
 //! scheme, host and path but never its password.
 
+use super::ProviderSettings;
+
 /// `raw` with the password (user-info or a `password=` query parameter) replaced by `***`; a value that does not
 /// parse as a URL is hidden whole, since it cannot be told apart from a secret.
 pub fn url_without_password(raw: &str) -> String {
@@ -25,6 +27,19 @@ pub fn url_without_password(raw: &str) -> String {
         url.query_pairs_mut().clear().extend_pairs(pairs);
     }
     url.into()
+}
+
+/// Never shows the client secret.
+impl std::fmt::Debug for ProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSettings")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 #[cfg(test)]

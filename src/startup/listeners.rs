@@ -74,3 +74,32 @@ pub(super) fn serve_metrics(
         .map_err(bind_error("AUTHD_METRICS_BIND", &address))?;
     Ok(server)
 }
+
+/// The one line that says what runs: the operator's first check that the settings took.
+pub(super) fn announce(
+    settings: &Settings,
+    port: u16,
+    admin: Option<&AdminServer>,
+    metrics: Option<&MetricsServer>,
+) {
+    let host = |bind: &str| {
+        bind.rsplit_once(':')
+            .map_or(bind, |(host, _)| host)
+            .to_owned()
+    };
+    let at = |bind: &Option<String>, port: Option<u16>| match (bind, port) {
+        (Some(bind), Some(port)) => format!("{}:{port}", host(bind)),
+        _ => "off".to_owned(),
+    };
+    tracing::info!(
+        version = %env!("CARGO_PKG_VERSION"),
+        store = %settings.store_summary(),
+        redis = %settings.redis_summary(),
+        mail = %settings.mail_summary(),
+        providers = %settings.providers_summary(),
+        public = %format!("{}:{port}", host(&settings.server.bind)),
+        admin = %at(&settings.server.admin_bind, admin.map(AdminServer::port)),
+        metrics = %at(&settings.server.metrics_bind, metrics.map(MetricsServer::port)),
+        "authd running"
+    );
+}

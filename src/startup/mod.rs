@@ -1,6 +1,7 @@
 //! Building the application from settings: keys, database, state, then the HTTP server on a bound listener.
 
 mod background;
+mod error;
 mod listeners;
 
 use std::future::Future;
@@ -29,49 +30,8 @@ use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
 use background::background;
-use listeners::{Listeners, serve_admin, serve_metrics};
-
-/// A start-up failure: each names the setting to look at (`main` exits 2 with it) and the cause.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("AUTHD_KEY_DIR: signing keys: {0}")]
-    Keys(#[from] keys::KeyError),
-    // The URL is not repeated: it may hold a password. An SQLite cause names the file.
-    #[error("AUTHD_DATABASE_URL: {0}")]
-    Database(String),
-    #[error("AUTHD_ARGON2_* / AUTHD_MAX_CONCURRENT_HASHES: {0}")]
-    Passwords(String),
-    #[error("AUTHD_METRICS_BIND: {0}")]
-    Metrics(String),
-    #[error("{var}: {problem}")]
-    Mail { var: &'static str, problem: String },
-    #[error("{var}={bind}: cannot listen there: {source}")]
-    Bind {
-        var: &'static str,
-        bind: String,
-        source: std::io::Error,
-    },
-}
-
-impl StartupError {
-    /// The mailer's error names its cause (a template file, the outbox directory, the SMTP URL) but not the
-    /// variable behind it; pick that from the settings in play.
-    fn mail(settings: &Settings, problem: String) -> Self {
-        let var = if let Some(rest) = problem.strip_prefix("AUTHD_SMTP_URL: ") {
-            return Self::Mail {
-                var: "AUTHD_SMTP_URL",
-                problem: rest.to_owned(),
-            };
-        } else if problem.starts_with("mail outbox") {
-            "AUTHD_MAIL_OUTBOX"
-        } else if settings.mail.templates_dir.is_some() {
-            "AUTHD_MAIL_TEMPLATES"
-        } else {
-            "AUTHD_SMTP_URL"
-        };
-        Self::Mail { var, problem }
-    }
-}
+pub use error::StartupError;
+use listeners::{Listeners, announce, serve_admin, serve_metrics};
 
 /// A built server, listening, not yet running.
 pub struct Application {
@@ -96,7 +56,8 @@ impl Application {
         let (db, revocations) = open_database(&settings, tokens.access_token_window())?;
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
         // After the ring: its directory exists by now.
-        let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)?;
+        let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)
+            .map_err(StartupError::keys(&settings))?;
         let (mailer, mail_worker) =
             Mailer::start(&settings.mail).map_err(|e| StartupError::mail(&settings, e))?;
         let state = AppState::new(
@@ -176,35 +137,6 @@ impl Application {
     }
 }
 
-/// The one line that says what runs: the operator's first check that the settings took.
-fn announce(
-    settings: &Settings,
-    port: u16,
-    admin: Option<&AdminServer>,
-    metrics: Option<&MetricsServer>,
-) {
-    let host = |bind: &str| {
-        bind.rsplit_once(':')
-            .map_or(bind, |(host, _)| host)
-            .to_owned()
-    };
-    let at = |bind: &Option<String>, port: Option<u16>| match (bind, port) {
-        (Some(bind), Some(port)) => format!("{}:{port}", host(bind)),
-        _ => "off".to_owned(),
-    };
-    tracing::info!(
-        version = %env!("CARGO_PKG_VERSION"),
-        store = %settings.store_summary(),
-        redis = %settings.redis_summary(),
-        mail = %settings.mail_summary(),
-        providers = %settings.providers_summary(),
-        public = %format!("{}:{port}", host(&settings.server.bind)),
-        admin = %at(&settings.server.admin_bind, admin.map(AdminServer::port)),
-        metrics = %at(&settings.server.metrics_bind, metrics.map(MetricsServer::port)),
-        "authd running"
-    );
-}
-
 /// The key ring, loaded or created on first start, and the token service around it (which watches the ring
 /// for operator changes).
 fn load_tokens(settings: &Settings) -> Result<Tokens, StartupError> {
@@ -212,7 +144,8 @@ fn load_tokens(settings: &Settings) -> Result<Tokens, StartupError> {
         &settings.tokens.key_dir,
         settings.tokens.access_alg,
         settings.tokens.hs256_secret.as_ref(),
-    )?;
+    )
+    .map_err(StartupError::keys(settings))?;
     for line in generated {
         tracing::info!("{line} (the key ring is reused on later starts)");
     }
@@ -231,7 +164,7 @@ fn open_database(
     settings: &Settings,
     access_window: Duration,
 ) -> Result<(Db, Arc<Revocations>), StartupError> {
-    let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
+    let database_error = |e: &dyn std::fmt::Display| StartupError::database(settings, e);
     let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
     let applied = db::run_pending(&mut conn).map_err(|e| database_error(&e))?;
     if applied > 0 {
