@@ -1,6 +1,6 @@
-//! Start-up failures: a bad setting or an unreachable database stops the binary at once, naming the problem
-//! and the variable the operator set; warnings and the start-up line; `authd config check`; a CLI that creates
-//! nothing by accident. No database is ever reached, so these run once, not per backend.
+//! Start-up failures: a bad setting, an address in use or an unusable path stops the binary at once (exit 2),
+//! naming the cause and the variable the operator set; the warnings and the start-up line. No database is
+//! ever reached, so these run once, not per backend.
 
 use std::net::TcpListener;
 
