@@ -65,9 +65,10 @@ impl DatabaseUrl {
         if path.is_empty() || path == ":memory:" {
             return Err("expected a postgres:// URL or an SQLite file path (not :memory:)".into());
         }
-        if path.contains("://") {
+        if let Some((scheme, _)) = path.split_once("://") {
+            // Only the scheme is shown: the rest may hold a password.
             return Err(format!(
-                "unsupported scheme in {path:?}; use postgres:// or sqlite://"
+                "unsupported scheme {scheme:?}; use postgres:// or sqlite://"
             ));
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
@@ -93,5 +94,10 @@ mod tests {
             Ok(DatabaseUrl::Sqlite("a/b.db".into()))
         );
         assert!(DatabaseUrl::parse(":memory:").is_err());
+        let mysql = DatabaseUrl::parse("mysql://u:hunter2@h/db").unwrap_err();
+        assert!(
+            mysql.contains("\"mysql\"") && !mysql.contains("hunter2"),
+            "{mysql}"
+        );
     }
 }
