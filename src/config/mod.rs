@@ -211,9 +211,14 @@ mod tests {
             ("AUTHD_SMTP_URL", "http://mail.example.com"),
             ("AUTHD_REQUIRE_VERIFIED_EMAIL", "yes"),
             ("AUTHD_PASSWORD_RESET_TTL", "1h"),
+            ("AUTHD_ISSUER", "auth.example.com"),
+            ("AUTHD_ISSUER", "ftp://auth.example.com"),
+            ("AUTHD_SMTP_URL", "mail.example.com:587"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
+            // Named once, by the error itself: no "AUTHD_X: AUTHD_X: ...".
+            assert!(!err.problem.contains(var), "{err}");
         }
     }
 
