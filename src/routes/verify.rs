@@ -20,7 +20,8 @@ pub async fn verify(caller: Authenticated, query: Query) -> Result<HttpResponse,
     for (name, value) in query.into_inner() {
         if name != "role" {
             return Err(ApiError::InvalidRequest(format!(
-                "unknown query parameter {name:?}: only role is accepted (repeat it to require several roles)"
+                "unknown query parameter {name:?}: only role is accepted (repeat it to require several \
+                 roles); a gateway must not pass the client's query string on"
             )));
         }
         required.push(value);
