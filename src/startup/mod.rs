@@ -1,4 +1,5 @@
-//! Building the application from settings: keys, database, state, then the HTTP server on a bound listener.
+//! Building the application from settings: the listeners (first, so a port in use writes nothing), keys,
+//! database, state, then the HTTP server on the bound listener.
 
 mod background;
 mod error;
