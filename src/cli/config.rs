@@ -3,7 +3,8 @@
 
 use std::io::Write;
 
-use crate::config::Settings;
+use crate::config::{DatabaseUrl, Settings};
+use crate::keys::ring;
 
 /// Writes the summary, the effective settings (their `Debug` form hides passwords and secrets) and `warnings`;
 /// returns whether the check passed (with `strict`, only when there is no warning).
@@ -18,7 +19,20 @@ pub fn run_config_check(
         "authd {}: the settings are valid",
         env!("CARGO_PKG_VERSION")
     )?;
-    writeln!(out, "store: {}", settings.store_summary())?;
+    // Run from the wrong directory, relative paths point at nothing: say so rather than let the first start
+    // create an empty database and a new key ring beside the real ones.
+    let absent = " (not there: created at the first start)";
+    let sqlite_absent =
+        matches!(&settings.database.url, DatabaseUrl::Sqlite(path) if !path.exists());
+    let store_note = if sqlite_absent { absent } else { "" };
+    writeln!(out, "store: {}{store_note}", settings.store_summary())?;
+    let key_dir = &settings.tokens.key_dir;
+    let ring_note = if key_dir.join(ring::STATE_FILE).exists() {
+        ""
+    } else {
+        absent
+    };
+    writeln!(out, "key ring: {}{ring_note}", key_dir.display())?;
     writeln!(out, "redis: {}", settings.redis_summary())?;
     writeln!(out, "mail: {}", settings.mail_summary())?;
     writeln!(out, "providers: {}", settings.providers_summary())?;

@@ -66,6 +66,12 @@ fn config_check_exits_non_zero_on_an_error_and_with_strict_on_a_warning() {
     let typo = [("AUTHD_BND", "127.0.0.1:9000")];
     let lenient = authd(typo).run(&["config", "check"]);
     assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+    for line in [
+        "store: sqlite:./data/authd.db (not there",
+        "key ring: ./data (not there",
+    ] {
+        assert!(lenient.stdout.contains(line), "{line}: {}", lenient.stdout);
+    }
     assert!(
         lenient.stdout.contains("warning: AUTHD_BND"),
         "{}",
