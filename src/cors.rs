@@ -4,7 +4,7 @@
 use actix_cors::{Cors, CorsError};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::web;
 
@@ -39,9 +39,22 @@ pub fn cors(origins: &[String]) -> Cors {
         .block_on_origin_mismatch(false)
 }
 
+/// The answer to a preflight when no origin is allowed.
+const NO_CORS: &str = "CORS: cross-origin requests are not enabled on this server (AUTHD_CORS_ORIGINS is \
+     empty); serve the app from authd's origin or list its origin in AUTHD_CORS_ORIGINS";
+
+/// A CORS preflight (Fetch standard): `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+fn is_preflight(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    req.method() == Method::OPTIONS
+        && headers.contains_key(header::ORIGIN)
+        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
 /// Runs outside the CORS middleware: a response to a request whose `Origin` is not allowed (or absent) leaves
 /// with no `Access-Control-*` header at all, and actix-cors's text/plain refusals (a preflight from another
-/// origin, or for a header we do not allow) become the contract's JSON error.
+/// origin, or for a header we do not allow) become the contract's JSON error, as does any preflight when no
+/// origin is allowed.
 pub async fn cors_hygiene<B: MessageBody>(
     state: web::Data<AppState>,
     req: ServiceRequest,
@@ -52,6 +65,13 @@ pub async fn cors_hygiene<B: MessageBody>(
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .map(str::to_ascii_lowercase);
+    if state.allowed_origins.is_empty() && is_preflight(&req) {
+        // Without CORS a preflight would reach the routes and get "405, allowed: POST", which sends whoever
+        // debugs a browser app after the wrong cause; answer what the refusal is about, as a configured server
+        // answers a preflight from an origin it does not allow.
+        let refusal = ApiError::InvalidRequest(NO_CORS.to_owned());
+        return Ok(ServiceResponse::from_err(refusal, req.into_parts().0).map_into_right_body());
+    }
     let trusted = origin.is_some_and(|o| state.allowed_origins.contains(&o));
     let mut response = next.call(req).await?;
     if !trusted {

@@ -27,6 +27,20 @@ pub enum Command {
     /// Manage the admin API's keys (in the database); see AUTHD_ADMIN_BIND.
     #[command(subcommand, name = "admin-keys")]
     AdminKeys(AdminKeysCommand),
+    /// Check the AUTHD_* settings without starting: exit 2 on an invalid one, else print them.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `authd config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings (secrets hidden) and any warning; for deploy pipelines.
+    Check {
+        /// Exit 1 when there is a warning (an unknown AUTHD_* variable, ...), not only on an error.
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 /// `authd admin-keys ...`.

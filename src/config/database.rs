@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::redact::url_without_password;
 use super::vars::{ConfigError, Vars};
 
 /// Where the data lives.
@@ -14,7 +15,7 @@ pub struct DatabaseSettings {
 }
 
 /// A database location, with the backend decided by the URL scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// An SQLite file.
     Sqlite(PathBuf),
@@ -39,6 +40,16 @@ impl DatabaseSettings {
     }
 }
 
+/// Never shows a PostgreSQL password.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "Sqlite({})", path.display()),
+            Self::Postgres(url) => write!(f, "Postgres({})", url_without_password(url)),
+        }
+    }
+}
+
 impl DatabaseUrl {
     /// `postgres://…` or `postgresql://…` selects PostgreSQL; `sqlite://path`, `sqlite:path` or a bare path SQLite.
     pub fn parse(url: &str) -> Result<Self, String> {
@@ -54,9 +65,10 @@ impl DatabaseUrl {
         if path.is_empty() || path == ":memory:" {
             return Err("expected a postgres:// URL or an SQLite file path (not :memory:)".into());
         }
-        if path.contains("://") {
+        if let Some((scheme, _)) = path.split_once("://") {
+            // Only the scheme is shown: the rest may hold a password.
             return Err(format!(
-                "unsupported scheme in {path:?}; use postgres:// or sqlite://"
+                "unsupported scheme {scheme:?}; use postgres:// or sqlite://"
             ));
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
@@ -82,5 +94,10 @@ mod tests {
             Ok(DatabaseUrl::Sqlite("a/b.db".into()))
         );
         assert!(DatabaseUrl::parse(":memory:").is_err());
+        let mysql = DatabaseUrl::parse("mysql://u:hunter2@h/db").unwrap_err();
+        assert!(
+            mysql.contains("\"mysql\"") && !mysql.contains("hunter2"),
+            "{mysql}"
+        );
     }
 }

@@ -103,6 +103,13 @@ impl MailSettings {
 /// can strip) unless the operator writes `?tls=none` for a relay on the same host; `smtps://` is implicit TLS.
 fn smtp_url(raw: &str) -> Result<String, ConfigError> {
     let var = "AUTHD_SMTP_URL";
+    // `host:587` parses as a URL whose scheme is the host: say what is missing instead of "has no host".
+    if !raw.contains("://") {
+        return Err(ConfigError::new(
+            var,
+            "has no scheme: write smtp://host[:port] (STARTTLS) or smtps://host[:port] (implicit TLS)",
+        ));
+    }
     let mut url =
         url::Url::parse(raw).map_err(|e| ConfigError::new(var, format!("not a URL: {e}")))?;
     if url.host_str().is_none_or(str::is_empty) {

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod database;
 mod email;
+pub mod known;
 mod logging;
 mod mail;
 mod mfa;
@@ -16,11 +17,14 @@ mod oidc;
 mod passwords;
 mod proxies;
 mod rate_limits;
+mod redact;
 mod redis;
 mod server;
 mod sessions;
+mod summary;
 mod tokens;
 mod vars;
+mod warnings;
 
 use std::path::PathBuf;
 
@@ -29,6 +33,7 @@ pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
 pub use email::EmailSettings;
+pub use known::PathSources;
 pub use logging::LogSettings;
 pub use mail::{MailSettings, MailTransport};
 pub use mfa::MfaSettings;
@@ -36,6 +41,7 @@ pub use oidc::{FederationSettings, ProviderKind, ProviderSettings};
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
 pub use rate_limits::{Rate, RateLimitSettings};
+pub use redact::url_without_password;
 pub use server::ServerSettings;
 pub use sessions::SessionSettings;
 pub use tokens::TokenSettings;
@@ -74,6 +80,8 @@ pub struct Settings {
     pub email: EmailSettings,
     /// Social login (`oidc.rs`).
     pub federation: FederationSettings,
+    /// Which variable decided each path, so a start-up failure names the one the operator set.
+    pub paths_from: PathSources,
 }
 
 impl Settings {
@@ -91,6 +99,7 @@ impl Settings {
         let default_issuer = format!("http://{}", server.bind);
         let tokens = TokenSettings::read(&vars, &default_issuer, &data_dir)?;
         let settings = Settings {
+            paths_from: PathSources::read(&vars),
             database: DatabaseSettings::read(&vars, &data_dir)?,
             mail: MailSettings::read(&vars, &tokens.issuer, &data_dir)?,
             email: EmailSettings::read(&vars)?,
@@ -202,9 +211,14 @@ mod tests {
             ("AUTHD_SMTP_URL", "http://mail.example.com"),
             ("AUTHD_REQUIRE_VERIFIED_EMAIL", "yes"),
             ("AUTHD_PASSWORD_RESET_TTL", "1h"),
+            ("AUTHD_ISSUER", "auth.example.com"),
+            ("AUTHD_ISSUER", "ftp://auth.example.com"),
+            ("AUTHD_SMTP_URL", "mail.example.com:587"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
+            // Named once, by the error itself: no "AUTHD_X: AUTHD_X: ...".
+            assert!(!err.problem.contains(var), "{err}");
         }
     }
 

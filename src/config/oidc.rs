@@ -1,8 +1,11 @@
 //! Social login: the providers (any OpenID Connect issuer, and GitHub), the app redirect URIs authd may send a
 //! browser back to, and the public URL the providers call back.
 
+use std::borrow::Cow;
+
 use url::Url;
 
+use super::known::provider_prefix;
 use super::vars::{ConfigError, Vars};
 
 /// The scopes asked of an OpenID provider unless `AUTHD_OIDC_<NAME>_SCOPES` says otherwise.
@@ -17,8 +20,8 @@ pub enum ProviderKind {
     Github { auth_url: String, api_url: String },
 }
 
-/// One configured provider.
-#[derive(Debug, Clone)]
+/// One configured provider (`Debug` hides the client secret).
+#[derive(Clone)]
 pub struct ProviderSettings {
     /// Lowercase name, the `{provider}` of the routes.
     pub name: String,
@@ -78,24 +81,27 @@ impl FederationSettings {
 }
 
 fn oidc_provider(vars: &Vars<'_>, name: &str) -> Result<ProviderSettings, ConfigError> {
-    let bad = |problem: String| ConfigError::new("AUTHD_OIDC_PROVIDERS", problem);
     if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
-        return Err(bad(format!("{name:?}: letters, digits, - and _ only")));
+        return Err(ConfigError::new(
+            "AUTHD_OIDC_PROVIDERS",
+            format!("{name:?}: letters, digits, - and _ only"),
+        ));
     }
-    let prefix = format!(
-        "AUTHD_OIDC_{}_",
-        name.to_ascii_uppercase().replace('-', "_")
-    );
+    let prefix = provider_prefix(name);
+    // Each problem names the provider's own variable, the one the operator has to change.
     let required = |suffix: &str| {
-        vars.raw(&format!("{prefix}{suffix}"))
-            .ok_or_else(|| bad(format!("{prefix}{suffix} is required for provider {name}")))
+        let var = format!("{prefix}{suffix}");
+        vars.raw(&var).ok_or_else(|| {
+            let problem =
+                format!("is required for provider {name} (listed in AUTHD_OIDC_PROVIDERS)");
+            ConfigError::new(var, problem)
+        })
     };
     let issuer = required("ISSUER")?;
-    absolute_url("AUTHD_OIDC_PROVIDERS", &issuer)
-        .map_err(|e| bad(format!("{prefix}ISSUER: {e}")))?;
+    absolute_url(format!("{prefix}ISSUER"), &issuer)?;
     let scopes = vars.string(&format!("{prefix}SCOPES"), DEFAULT_SCOPES);
     let scopes: Vec<String> = scopes
         .split([' ', ','])
@@ -103,7 +109,10 @@ fn oidc_provider(vars: &Vars<'_>, name: &str) -> Result<ProviderSettings, Config
         .map(str::to_owned)
         .collect();
     if !scopes.iter().any(|s| s == "openid") {
-        return Err(bad(format!("{prefix}SCOPES must include openid")));
+        return Err(ConfigError::new(
+            format!("{prefix}SCOPES"),
+            "must include openid",
+        ));
     }
     Ok(ProviderSettings {
         name: name.to_owned(),
@@ -142,7 +151,7 @@ fn github_provider(vars: &Vars<'_>) -> Result<Option<ProviderSettings>, ConfigEr
 }
 
 /// An http(s) URL without a trailing slash.
-fn absolute_url(var: &'static str, raw: &str) -> Result<String, ConfigError> {
+fn absolute_url(var: impl Into<Cow<'static, str>>, raw: &str) -> Result<String, ConfigError> {
     let raw = raw.trim();
     match Url::parse(raw) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {

@@ -58,9 +58,7 @@ impl TokenSettings {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
-        if self.issuer.trim().is_empty() {
-            return Err(ConfigError::new("AUTHD_ISSUER", "must not be empty"));
-        }
+        check_issuer(&self.issuer)?;
         if self.audience.trim().is_empty() {
             return Err(ConfigError::new("AUTHD_AUDIENCE", "must not be empty"));
         }
@@ -105,6 +103,33 @@ impl TokenSettings {
 }
 
 /// `AUTHD_ACCESS_TOKEN_ALG` (EdDSA, ES256 or HS256) and, for HS256 only, `AUTHD_HS256_SECRET`.
+/// The issuer is a URL (OIDC Discovery §3), and the default of AUTHD_APP_URL and AUTHD_PUBLIC_URL: checked here,
+/// so a bare host is reported against the variable the operator set, not a later one derived from it.
+fn check_issuer(issuer: &str) -> Result<(), ConfigError> {
+    let var = "AUTHD_ISSUER";
+    if issuer.trim().is_empty() {
+        return Err(ConfigError::new(var, "must not be empty"));
+    }
+    match url::Url::parse(issuer.trim()) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.host().is_some()
+                && url.query().is_none()
+                && url.fragment().is_none() =>
+        {
+            Ok(())
+        }
+        Ok(_) => Err(ConfigError::new(
+            var,
+            format!("expected an http(s) URL without query or fragment, got {issuer:?}"),
+        )),
+        Err(_) => Err(ConfigError::new(
+            var,
+            format!("expected a URL with a scheme, e.g. https://{issuer}, got {issuer:?}"),
+        )),
+    }
+}
+
 fn access_token_alg(vars: &Vars<'_>) -> Result<(KeyAlg, Option<HmacSecret>), ConfigError> {
     // Not `raw`: a secret of only spaces is still a (weak) secret the operator set, and must be refused.
     let secret = (vars.0)("AUTHD_HS256_SECRET").filter(|v| !v.is_empty());

@@ -1,21 +1,22 @@
 //! Reading one `AUTHD_*` variable into a typed value, and the error that names it.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// A setting that could not be used; names the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{var}: {problem}")]
 pub struct ConfigError {
-    /// The variable, e.g. `AUTHD_ACCESS_TTL`.
-    pub var: &'static str,
+    /// The variable, e.g. `AUTHD_ACCESS_TTL` (owned for the per-provider `AUTHD_OIDC_<NAME>_*` ones).
+    pub var: Cow<'static, str>,
     /// What is wrong with its value.
     pub problem: String,
 }
 
 impl ConfigError {
-    pub(super) fn new(var: &'static str, problem: impl Into<String>) -> Self {
+    pub(super) fn new(var: impl Into<Cow<'static, str>>, problem: impl Into<String>) -> Self {
         Self {
-            var,
+            var: var.into(),
             problem: problem.into(),
         }
     }

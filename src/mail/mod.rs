@@ -17,7 +17,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::config::MailSettings;
 use crate::metrics;
-pub use cooldown::Cooldown;
+pub use cooldown::{Cooldown, MailKind};
 pub use templates::{Rendered, Template, Templates};
 pub use transport::Transport;
 pub use worker::{MailWorker, Queued};
@@ -96,9 +96,9 @@ impl Mailer {
         Ok((mailer, worker))
     }
 
-    /// True when `address` may get a link mail now (and starts its cooldown): see `Cooldown`.
-    pub fn claim(&self, address: &str) -> bool {
-        self.cooldown.claim(address)
+    /// True when `address` may get a `kind` link mail now (and starts that cooldown): see `Cooldown`.
+    pub fn claim(&self, kind: MailKind, address: &str) -> bool {
+        self.cooldown.claim(kind, address)
     }
 
     /// A slot for work that runs after the request was answered (so that its timing, which depends on whether an

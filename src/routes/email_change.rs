@@ -11,7 +11,7 @@ use crate::db::models::User;
 use crate::db::users;
 use crate::domain::{Email, Password};
 use crate::error::{ApiError, TokenRejection};
-use crate::mail::Mail;
+use crate::mail::{Mail, MailKind};
 use crate::mfa;
 use crate::passwords::Verified;
 use crate::state::AppState;
@@ -41,7 +41,11 @@ pub async fn change(
     let user = current_user(&state, &caller.0.sub, &password).await?;
     // Moving the account's address is a step-up action, as a password change is (`403 mfa_required`).
     mfa::require_step_up(&state, &user.id, caller.0.acr.as_deref(), code.as_deref()).await?;
-    if new_email.as_str() == user.email || !state.mailer.claim(new_email.as_str()) {
+    if new_email.as_str() == user.email
+        || !state
+            .mailer
+            .claim(MailKind::EmailChange, new_email.as_str())
+    {
         return Ok(accepted());
     }
     let notice = Mail::EmailChangeNotice {

@@ -14,7 +14,7 @@ use crate::db::users;
 use crate::domain::Email;
 use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
-use crate::mail::Mail;
+use crate::mail::{Mail, MailKind};
 use crate::state::AppState;
 
 /// The answer of every route that takes an address and may send mail: it says nothing about the account.
@@ -30,7 +30,12 @@ pub fn request_link(
     purpose: Purpose,
     wanted: fn(&User) -> bool,
 ) {
-    if !state.mailer.claim(email.as_str()) {
+    let kind = match purpose {
+        Purpose::VerifyEmail => MailKind::Verification,
+        Purpose::PasswordReset => MailKind::PasswordReset,
+        Purpose::ChangeEmail => MailKind::EmailChange,
+    };
+    if !state.mailer.claim(kind, email.as_str()) {
         tracing::info!(
             purpose = purpose.as_str(),
             "link not mailed: the address is in its cooldown"

@@ -18,7 +18,7 @@ use crate::db::users;
 use crate::domain::{Email, Password};
 use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
-use crate::mail::Mail;
+use crate::mail::{Mail, MailKind};
 use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.
@@ -58,7 +58,7 @@ pub async fn signup(
     };
     let session_id = session.as_ref().map_or("-", |s| s.id.as_str());
     tracing::info!(user_id = %user.id, session_id, "account created");
-    state.mailer.claim(&user.email);
+    state.mailer.claim(MailKind::Verification, &user.email);
     state.mailer.send(
         &user.email,
         Mail::VerifyEmail {
@@ -85,10 +85,10 @@ fn pending() -> HttpResponse {
 }
 
 /// Someone signed up with an address that has an account: its owner hears of it (once per mail cooldown), and
-/// nothing about the account changes.
+/// nothing about the account changes. It takes the verification slot, the one a new address would have used.
 fn signup_attempted(state: &AppState, email: &Email) {
     tracing::info!("signup with an address that already has an account; its owner is told");
-    if state.mailer.claim(email.as_str()) {
+    if state.mailer.claim(MailKind::Verification, email.as_str()) {
         state.mailer.send(email.as_str(), Mail::SignupAttempt);
     }
 }

@@ -7,51 +7,99 @@ use actix_web::web;
 
 use super::StartupError;
 use crate::admin::AdminServer;
-use crate::config::Settings;
+use crate::config::{ServerSettings, Settings};
 use crate::metrics::{self, MetricsServer};
 use crate::state::AppState;
 
-/// Binds `address` before anything serves, so the real port is known (the settings may ask for port 0).
-pub(super) fn bind(address: &str) -> Result<(TcpListener, u16), StartupError> {
-    let bind_error = |source| StartupError::Bind {
-        bind: address.to_owned(),
-        source,
-    };
-    let listener = TcpListener::bind(address).map_err(bind_error)?;
-    let port = listener.local_addr().map_err(bind_error)?.port();
-    Ok((listener, port))
+/// Every listener, bound before anything else starts, so the real ports are known (the settings may ask for
+/// port 0) and an address in use fails start-up before keys or a database are created.
+pub(super) struct Listeners {
+    /// The public listener and its port.
+    pub(super) public: (TcpListener, u16),
+    pub(super) admin: Option<TcpListener>,
+    pub(super) metrics: Option<TcpListener>,
 }
 
-/// Binds the admin API listener.
+impl Listeners {
+    pub(super) fn bind(server: &ServerSettings) -> Result<Self, StartupError> {
+        let public = bind("AUTHD_BIND", &server.bind)?;
+        let port = public
+            .local_addr()
+            .map_err(bind_error("AUTHD_BIND", &server.bind))?;
+        let optional =
+            |var, address: &Option<String>| address.as_deref().map(|a| bind(var, a)).transpose();
+        Ok(Self {
+            public: (public, port.port()),
+            admin: optional("AUTHD_ADMIN_BIND", &server.admin_bind)?,
+            metrics: optional("AUTHD_METRICS_BIND", &server.metrics_bind)?,
+        })
+    }
+}
+
+fn bind_error(var: &'static str, address: &str) -> impl FnOnce(std::io::Error) -> StartupError {
+    let bind = address.to_owned();
+    move |source| StartupError::Bind { var, bind, source }
+}
+
+fn bind(var: &'static str, address: &str) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(address).map_err(bind_error(var, address))
+}
+
+/// Starts the admin API on its listener.
 pub(super) fn serve_admin(
-    bind: &str,
+    listener: TcpListener,
     state: web::Data<AppState>,
     settings: &Settings,
 ) -> Result<AdminServer, StartupError> {
-    let bind_error = |source| StartupError::Bind {
-        bind: bind.to_owned(),
-        source,
-    };
-    let listener = TcpListener::bind(bind).map_err(bind_error)?;
-    let server =
-        AdminServer::new(listener, state, settings.server.max_body_bytes).map_err(bind_error)?;
-    tracing::info!(address = %bind, port = server.port(), "admin API listening");
+    let address = settings.server.admin_bind.as_deref().unwrap_or_default();
+    let server = AdminServer::new(listener, state, settings.server.max_body_bytes)
+        .map_err(bind_error("AUTHD_ADMIN_BIND", address))?;
     Ok(server)
 }
 
-/// Installs the process-wide recorder (once) and binds the metrics listener.
-pub(super) fn serve_metrics(bind: &str, state: &AppState) -> Result<MetricsServer, StartupError> {
+/// Installs the process-wide recorder (once) and starts the metrics server on its listener.
+pub(super) fn serve_metrics(
+    listener: TcpListener,
+    state: &AppState,
+) -> Result<MetricsServer, StartupError> {
     let handle = metrics::install().map_err(StartupError::Metrics)?;
-    let bind_error = |source| StartupError::Bind {
-        bind: bind.to_owned(),
-        source,
-    };
-    let listener = TcpListener::bind(bind).map_err(bind_error)?;
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
     let sources = metrics::Sources {
         pool: state.db.pool().clone(),
         revocations: Arc::clone(&state.revocations),
     };
-    let server = MetricsServer::new(listener, handle, sources).map_err(bind_error)?;
-    tracing::info!(address = %bind, port = server.port(), "metrics listening");
+    let server = MetricsServer::new(listener, handle, sources)
+        .map_err(bind_error("AUTHD_METRICS_BIND", &address))?;
     Ok(server)
+}
+
+/// The one line that says what runs: the operator's first check that the settings took.
+pub(super) fn announce(
+    settings: &Settings,
+    port: u16,
+    admin: Option<&AdminServer>,
+    metrics: Option<&MetricsServer>,
+) {
+    let host = |bind: &str| {
+        bind.rsplit_once(':')
+            .map_or(bind, |(host, _)| host)
+            .to_owned()
+    };
+    let at = |bind: &Option<String>, port: Option<u16>| match (bind, port) {
+        (Some(bind), Some(port)) => format!("{}:{port}", host(bind)),
+        _ => "off".to_owned(),
+    };
+    tracing::info!(
+        version = %env!("CARGO_PKG_VERSION"),
+        store = %settings.store_summary(),
+        redis = %settings.redis_summary(),
+        mail = %settings.mail_summary(),
+        providers = %settings.providers_summary(),
+        public = %format!("{}:{port}", host(&settings.server.bind)),
+        admin = %at(&settings.server.admin_bind, admin.map(AdminServer::port)),
+        metrics = %at(&settings.server.metrics_bind, metrics.map(MetricsServer::port)),
+        "authd running"
+    );
 }

@@ -1,6 +1,8 @@
-//! Building the application from settings: keys, database, state, then the HTTP server on a bound listener.
+//! Building the application from settings: the listeners (first, so a port in use writes nothing), keys,
+//! database, state, then the HTTP server on the bound listener.
 
 mod background;
+mod error;
 mod listeners;
 
 use std::future::Future;
@@ -29,27 +31,8 @@ use crate::state::AppState;
 use crate::telemetry::log_request;
 use crate::tokens::Tokens;
 use background::background;
-use listeners::{bind, serve_admin, serve_metrics};
-
-/// A start-up failure, named by the step that failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("signing keys: {0}")]
-    Keys(#[from] keys::KeyError),
-    #[error("database: {0}")]
-    Database(String),
-    #[error("passwords: {0}")]
-    Passwords(String),
-    #[error("metrics: {0}")]
-    Metrics(String),
-    #[error("mail: {0}")]
-    Mail(String),
-    #[error("cannot listen on {bind}: {source}")]
-    Bind {
-        bind: String,
-        source: std::io::Error,
-    },
-}
+pub use error::StartupError;
+use listeners::{Listeners, announce, serve_admin, serve_metrics};
 
 /// A built server, listening, not yet running.
 pub struct Application {
@@ -68,12 +51,16 @@ impl Application {
     /// Loads (or creates) the keys, migrates the database and binds the listener. Every failure happens here,
     /// not at the first request.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        // Listeners first: a port in use stops start-up before anything is written to disk.
+        let listeners = Listeners::bind(&settings.server)?;
         let tokens = load_tokens(&settings)?;
         let (db, revocations) = open_database(&settings, tokens.access_token_window())?;
         let passwords = Passwords::new(&settings.passwords).map_err(StartupError::Passwords)?;
         // After the ring: its directory exists by now.
-        let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)?;
-        let (mailer, mail_worker) = Mailer::start(&settings.mail).map_err(StartupError::Mail)?;
+        let secret_box = keys::SecretBox::load_or_create(&settings.tokens.key_dir)
+            .map_err(StartupError::keys(&settings))?;
+        let (mailer, mail_worker) =
+            Mailer::start(&settings.mail).map_err(|e| StartupError::mail(&settings, e))?;
         let state = AppState::new(
             &settings,
             db,
@@ -89,18 +76,22 @@ impl Application {
             );
         }
         let background = background(&state, mail_worker);
-        let (listener, port) = bind(&settings.server.bind)?;
-        let metrics = match &settings.server.metrics_bind {
-            Some(bind) => Some(serve_metrics(bind, &state)?),
+        let Listeners {
+            public: (listener, port),
+            admin,
+            metrics,
+        } = listeners;
+        let metrics = match metrics {
+            Some(listener) => Some(serve_metrics(listener, &state)?),
             None => None,
         };
         let state = web::Data::new(state);
-        let admin = match &settings.server.admin_bind {
-            Some(bind) => Some(serve_admin(bind, state.clone(), &settings)?),
+        let admin = match admin {
+            Some(listener) => Some(serve_admin(listener, state.clone(), &settings)?),
             None => None,
         };
         let server = serve(&settings, listener, state)?;
-        tracing::info!(address = %settings.server.bind, port, "authd listening");
+        announce(&settings, port, admin.as_ref(), metrics.as_ref());
         Ok(Self {
             port,
             server,
@@ -154,7 +145,8 @@ fn load_tokens(settings: &Settings) -> Result<Tokens, StartupError> {
         &settings.tokens.key_dir,
         settings.tokens.access_alg,
         settings.tokens.hs256_secret.as_ref(),
-    )?;
+    )
+    .map_err(StartupError::keys(settings))?;
     for line in generated {
         tracing::info!("{line} (the key ring is reused on later starts)");
     }
@@ -173,7 +165,7 @@ fn open_database(
     settings: &Settings,
     access_window: Duration,
 ) -> Result<(Db, Arc<Revocations>), StartupError> {
-    let database_error = |e: &dyn std::fmt::Display| StartupError::Database(e.to_string());
+    let database_error = |e: &dyn std::fmt::Display| StartupError::database(settings, e);
     let mut conn = db::connect(&settings.database.url).map_err(|e| database_error(&e))?;
     let applied = db::run_pending(&mut conn).map_err(|e| database_error(&e))?;
     if applied > 0 {
@@ -225,6 +217,7 @@ fn serve(
     .shutdown_signal(shutdown::stop_signal(limits.shutdown_timeout))
     .listen(listener)
     .map_err(|source| StartupError::Bind {
+        var: "AUTHD_BIND",
         bind: settings.server.bind.clone(),
         source,
     })?

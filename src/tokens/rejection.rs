@@ -17,6 +17,8 @@ pub enum TokenRejection {
     WrongAudience,
     SessionRevoked,
     ReuseDetected,
+    /// A single-use mfa_token presented again (or burned by too many wrong codes): not a session that ended.
+    AlreadyUsed,
 }
 
 impl TokenRejection {
@@ -34,6 +36,7 @@ impl TokenRejection {
             Self::WrongAudience => "wrong_audience",
             Self::SessionRevoked => "session_revoked",
             Self::ReuseDetected => "reuse_detected",
+            Self::AlreadyUsed => "already_used",
         }
     }
 
@@ -51,6 +54,9 @@ impl TokenRejection {
             Self::WrongAudience => "the token is meant for another audience",
             Self::SessionRevoked => "the session of this token has ended",
             Self::ReuseDetected => "the refresh token was already used; the session is revoked",
+            Self::AlreadyUsed => {
+                "this mfa_token was already used (or burned by five wrong codes); sign in again"
+            }
         }
     }
 }
@@ -74,6 +80,7 @@ mod tests {
             WrongAudience,
             SessionRevoked,
             ReuseDetected,
+            AlreadyUsed,
         ] {
             assert_eq!(
                 serde_json::to_value(reason).unwrap(),

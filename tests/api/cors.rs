@@ -1,6 +1,6 @@
 //! CORS for an allowed origin only. Answered before any database work, so these run once, not per backend.
 
-use crate::helpers::{Backend, TestApp, assert_error, spawn_app_with};
+use crate::helpers::{Backend, TestApp, assert_error, spawn_app, spawn_app_with};
 
 const SPA: &str = "http://spa.test:5173";
 
@@ -70,4 +70,35 @@ async fn only_an_allowed_origin_may_read_the_response_headers() {
     );
     let response = from("http://evil.test").await.unwrap();
     assert!(no_cors_headers(&response));
+}
+
+/// Without AUTHD_CORS_ORIGINS a preflight gets the contract's JSON refusal saying why, on any path, not the 405 of
+/// a route that takes POST; a plain OPTIONS stays a 405.
+#[actix_web::test]
+async fn a_preflight_to_a_server_without_cors_says_cors_is_off() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/v1/auth/login", "/v1/me", "/no/such/path"] {
+        let preflight = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url(path))
+            .header("origin", SPA)
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert!(no_cors_headers(&preflight));
+        let body = assert_error(preflight, 400, "invalid_request").await;
+        let description = body["error_description"].as_str().unwrap();
+        assert!(
+            description.contains("AUTHD_CORS_ORIGINS"),
+            "{path}: {description}"
+        );
+    }
+    let plain = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(plain, 405, "method_not_allowed").await;
 }

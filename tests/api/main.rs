@@ -8,6 +8,7 @@ mod helpers;
 mod admin;
 mod audit;
 mod browser;
+mod config_check;
 mod cors;
 mod credential_change;
 mod db_faults;

@@ -325,11 +325,12 @@ fn every_token_rejection() -> Vec<TokenRejection> {
         WrongAudience,
         SessionRevoked,
         ReuseDetected,
+        AlreadyUsed,
     ];
     for reason in &all {
         match reason {
             Missing | Malformed | UnknownKid | BadSignature | WrongType | Expired | NotYetValid
-            | WrongIssuer | WrongAudience | SessionRevoked | ReuseDetected => {}
+            | WrongIssuer | WrongAudience | SessionRevoked | ReuseDetected | AlreadyUsed => {}
         }
     }
     all

@@ -1,8 +1,8 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    AUDIENCE, Backend, ISSUER, access_claims, assert_invalid_token, eddsa_header, kid_of,
-    payload_of, sign_with_server_key, spawn_app,
+    AUDIENCE, Backend, ISSUER, access_claims, assert_error, assert_invalid_token, eddsa_header,
+    kid_of, payload_of, sign_with_server_key, spawn_app, spawn_app_with,
 };
 
 async fn verify_returns_claims_and_gateway_headers(backend: Backend) {
@@ -97,7 +97,51 @@ async fn typ_is_compared_as_a_media_type(backend: Backend) {
     }
 }
 
+/// `role` is the only parameter and may repeat (every role named is required); anything else is a 400, so a
+/// misspelt gateway rule fails closed and loudly.
+async fn verify_takes_only_role_and_requires_every_one(backend: Backend) {
+    let app = spawn_app_with(backend, &[("AUTHD_ADMIN_BIND", "127.0.0.1:0")]).await;
+    let key = app.admin_key("ops", false);
+    let user = app.signed_up("roles@example.com").await;
+    let path = format!("/admin/v1/users/{}/roles", user.user.id);
+    let set = app
+        .client
+        .put(app.admin_url(&path))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"roles": ["admin", "billing:read"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let refreshed: Value = app.refresh(&user.refresh_token).await.json().await.unwrap();
+    let access = refreshed["access_token"].as_str().unwrap();
+    let app = &app;
+    let verify = |query: &str| {
+        let path = format!("/v1/auth/verify{query}");
+        async move { app.get(&path, Some(access)).await }
+    };
+    for unknown in ["?roles=admin", "?role=admin&scope=x", "?Role=admin", "?x"] {
+        let body = assert_error(verify(unknown).await, 400, "invalid_request").await;
+        let description = body["error_description"].as_str().unwrap();
+        assert!(
+            description.contains("only role"),
+            "{unknown}: {description}"
+        );
+    }
+    for (query, status) in [
+        ("?role=admin&role=billing:read", 200),
+        ("?role=admin&role=admin", 200),
+        ("?role=admin&role=ops", 403),
+        ("?role=ops&role=admin", 403),
+        ("?role=admin", 200),
+        ("", 200),
+    ] {
+        assert_eq!(verify(query).await.status(), status, "{query}");
+    }
+}
+
 backend_tests!(
+    verify_takes_only_role_and_requires_every_one,
     verify_returns_claims_and_gateway_headers,
     verify_refuses_a_refresh_token,
     typ_is_compared_as_a_media_type,

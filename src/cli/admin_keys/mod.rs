@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::args::AdminKeysCommand;
 use crate::admin::keys;
-use crate::config::DatabaseSettings;
+use crate::config::{DatabaseSettings, DatabaseUrl};
 use crate::db::models::{AdminKey, now};
 use crate::db::{self, admin_keys};
 
@@ -13,6 +13,11 @@ use crate::db::{self, admin_keys};
 pub enum AdminKeysError {
     #[error("database: {0}")]
     Database(String),
+    #[error(
+        "no database at {0} (AUTHD_DATABASE_URL; by default AUTHD_DATA_DIR/authd.db): run this with the \
+         server's settings, from its directory; nothing was created"
+    )]
+    NoDatabase(String),
     #[error("an admin key named {0:?} already exists")]
     NameTaken(String),
     #[error("no unrevoked admin key is named {0:?}")]
@@ -27,12 +32,19 @@ fn database(error: impl std::fmt::Display) -> AdminKeysError {
     AdminKeysError::Database(error.to_string())
 }
 
-/// Runs an `admin-keys` command against the database (migrating it first, so a fresh one works).
+/// Runs an `admin-keys` command against an existing database (migrating it first, so an older one works).
 pub fn run_admin_keys(
     command: AdminKeysCommand,
     settings: &DatabaseSettings,
     out: &mut dyn Write,
 ) -> Result<(), AdminKeysError> {
+    // Run from the wrong directory, connecting would create an empty database beside the real one.
+    if let DatabaseUrl::Sqlite(path) = &settings.url
+        && !path.exists()
+    {
+        let shown = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        return Err(AdminKeysError::NoDatabase(shown.display().to_string()));
+    }
     let mut conn = db::connect(&settings.url).map_err(database)?;
     db::run_pending(&mut conn).map_err(database)?;
     match command {

@@ -24,7 +24,7 @@ pub struct Complete {
 }
 
 /// Completes a login with a second factor: 200 with tokens (`amr` `pwd otp` or `pwd rcv`, `acr` `aal2`). A
-/// forged, expired, used or burned mfa_token is `401 invalid_grant`; a wrong code `401 invalid_code`, and the
+/// forged or expired mfa_token is `401 invalid_grant`, a used or burned one with reason `already_used`; a wrong code `401 invalid_code`, and the
 /// fifth wrong code burns the mfa_token.
 pub async fn complete(
     req: HttpRequest,
@@ -37,7 +37,8 @@ pub async fn complete(
         .verify_mfa(&body.mfa_token)
         .map_err(ApiError::InvalidGrant)?;
     let (jti, user_id) = (claims.jti.clone(), claims.sub.clone());
-    let ended = ApiError::InvalidGrant(TokenRejection::SessionRevoked);
+    // The row is gone from `is_open` once the token was spent or burned: say so, not that a session ended.
+    let ended = ApiError::InvalidGrant(TokenRejection::AlreadyUsed);
     let (j, u) = (jti.clone(), user_id.clone());
     let open = state
         .db

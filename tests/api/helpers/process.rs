@@ -53,6 +53,34 @@ impl Authd {
         }
     }
 
+    /// Runs `authd` (serving) until its stderr shows `line` (or 20 s pass), then stops it with SIGTERM; what it
+    /// wrote is in the returned `Exit`.
+    pub fn run_until(mut self, line: &str) -> Exit {
+        let log = self.dir.path().join("stderr.log");
+        let mut child = self
+            .command
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("the authd binary starts");
+        let deadline = Instant::now() + READY_WITHIN;
+        while !std::fs::read_to_string(&log).unwrap().contains(line)
+            && child.try_wait().unwrap().is_none()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let pid = i32::try_from(child.id()).unwrap();
+        // SAFETY: kill(2) on the pid of a child we own and have not reaped (a no-op error if it exited).
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let output = child.wait_with_output().unwrap();
+        Exit {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: std::fs::read_to_string(&log).unwrap(),
+        }
+    }
+
     /// Starts the server on a port of its own and waits until it answers `/healthz`.
     pub async fn serve(mut self) -> AuthdProcess {
         // The binary reports no port, so pick a free one; the window for another process to take it is short.

@@ -138,13 +138,17 @@ async fn login_needs_the_code_which_then_works_once(backend: Backend) {
     )
     .await;
     assert_eq!(ahead.status(), 200);
-    // A used mfa_token is dead.
+    // A used mfa_token is dead, and the answer says it was used (no session ended).
     let used = complete(
         &app,
         json!({"mfa_token": token, "code": pyotp_at(&secret, now + 30)}),
     )
     .await;
-    assert_invalid_grant(used, "session_revoked").await;
+    let body = assert_error(used, 401, "invalid_grant").await;
+    assert_eq!(body["reason"], "already_used", "{body}");
+    let description = body["error_description"].as_str().unwrap();
+    assert!(description.contains("mfa_token was already used"), "{body}");
+    assert!(!description.contains("session"), "{body}");
 }
 
 async fn five_wrong_codes_burn_the_mfa_token(backend: Backend) {
@@ -163,7 +167,7 @@ async fn five_wrong_codes_burn_the_mfa_token(backend: Backend) {
         assert_error(response, 401, "invalid_code").await;
     }
     let late = complete(&app, json!({"mfa_token": token, "code": right})).await;
-    assert_invalid_grant(late, "session_revoked").await;
+    assert_invalid_grant(late, "already_used").await;
     // The code itself was not spent: a new login can use it.
     let fresh = complete(
         &app,
