@@ -1,20 +1,15 @@
-//! The tokens authd mails: 32 random bytes (256 bits) sent as base64url, stored only as their SHA-256, so the
-//! database never holds a usable link. Creating one retires the older ones of its purpose (`db::email_tokens`);
+//! The tokens authd mails: a secret made by `crate::secrets` (256 random bits sent as base64url, stored only as
+//! their SHA-256), so the database never holds a usable link. Creating one retires the older ones of its purpose (`db::email_tokens`);
 //! expired rows are deleted in the background.
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
-use sha2::{Digest, Sha256};
 
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::models::{EmailToken, now};
 use crate::db::{AnyConnection, Db};
-
-/// Length of a token as mailed: 32 bytes in unpadded base64url.
-const TOKEN_CHARS: usize = 43;
+use crate::secrets;
 
 /// A new token: the secret to mail, and the row that verifies it.
 pub struct MailedToken {
@@ -32,21 +27,19 @@ impl MailedToken {
         now: NaiveDateTime,
         ttl: Duration,
     ) -> Self {
-        let mut bytes = [0u8; 32];
-        rand::fill(&mut bytes);
-        let secret = URL_SAFE_NO_PAD.encode(bytes);
+        let secrets::Minted { shown, stored } = secrets::mint();
         let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
         let row = EmailToken {
             id: uuid::Uuid::now_v7().to_string(),
             user_id: user_id.to_owned(),
             purpose: purpose.as_str().to_owned(),
-            token_hash: digest(&secret),
+            token_hash: stored,
             email: email.to_owned(),
             created_at: now,
             expires_at: now.checked_add_signed(ttl).unwrap_or(NaiveDateTime::MAX),
             used_at: None,
         };
-        Self { secret, row }
+        Self { secret: shown, row }
     }
 
     /// Stores the row (retiring older tokens of the same purpose); returns the secret to mail.
@@ -58,18 +51,7 @@ impl MailedToken {
 
 /// The stored hash of a presented token, or `None` when it cannot be one of ours (no database lookup needed).
 pub fn hash_of(presented: &str) -> Option<String> {
-    let well_formed = presented.len() == TOKEN_CHARS
-        && presented
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    well_formed.then(|| digest(presented))
-}
-
-fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    secrets::digest_if_well_formed(presented)
 }
 
 /// How often expired tokens are deleted, and how many per statement.
@@ -119,7 +101,7 @@ mod tests {
             Duration::from_secs(60),
         );
         assert_ne!(a.secret, b.secret);
-        assert_eq!(a.secret.len(), TOKEN_CHARS);
+        assert_eq!(a.secret.len(), secrets::RANDOM_CHARS);
         assert_eq!(hash_of(&a.secret), Some(a.row.token_hash.clone()));
         assert_ne!(a.row.token_hash, a.secret);
         assert_eq!(

@@ -25,6 +25,7 @@ pub mod recent_users;
 pub mod revocations;
 pub mod rotation;
 pub mod routes;
+pub mod secrets;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

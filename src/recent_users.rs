@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 use quick_cache::sync::Cache;
 
 /// Serialised user views by user id. Bounded in size and age. A change to what the view shows (the address or

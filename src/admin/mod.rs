@@ -4,6 +4,7 @@
 
 mod actions;
 mod caller;
+mod change;
 pub mod keys;
 mod server;
 mod users;

@@ -1,23 +1,12 @@
-//! Random values for a flow (state, nonce, login code) and the hashes stored in their place.
+//! Random values for a flow (state, nonce, login code), the hashes stored in their place, and PKCE.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-/// 32 random bytes as unpadded base64url (43 characters).
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::fill(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Hex SHA-256: what the database keeps of a state or login code, so a leaked table replays nothing.
-pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+// A flow's state and login code are made and stored the one way every secret is (`crate::secrets`); the names
+// stay for the handlers that call them.
+pub use crate::secrets::{digest, random as random_token};
 
 /// The PKCE S256 challenge of `verifier` (RFC 7636 §4.2).
 pub fn s256(verifier: &str) -> String {

@@ -124,8 +124,8 @@ pub fn watch(store: Weak<KeyStore>, every: Duration) {
         return;
     }
     #[cfg(unix)]
-    if tokio::runtime::Handle::try_current().is_ok() {
-        actix_web::rt::spawn(async move {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
             use tokio::signal::unix::{SignalKind, signal};
             let Ok(mut hangups) = signal(SignalKind::hangup()) else {
                 return;

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use super::body::JsonObject;
+use super::delivery;
 use super::device::device_info;
 use super::refresh::RefreshRequest;
 use crate::audit::record;
@@ -28,13 +29,14 @@ pub async fn logout(
         cookies,
         ..
     } = state.get_ref();
-    let (refresh_token, from_cookie) = cookies.refresh_token(&req, body.0.refresh_token)?;
+    let (refresh_token, from_cookie) =
+        delivery::refresh_token(cookies, &req, body.0.refresh_token)?;
     let claims = match tokens.verify_refresh_for_logout(&refresh_token) {
         Ok(claims) => claims,
         // Page scripts cannot delete an HttpOnly cookie: refuse the token, but let the browser forget it.
         Err(reason) if from_cookie => {
             let mut response = ApiError::InvalidGrant(reason).error_response();
-            cookies.remove_from(&mut response);
+            delivery::remove_cookie(cookies, &mut response);
             return Ok(response);
         }
         Err(reason) => return Err(ApiError::InvalidGrant(reason)),
@@ -58,7 +60,7 @@ pub async fn logout(
         tracing::info!(session_id = %claims.sid, "logged out");
     }
     Ok(if from_cookie {
-        cookies.cleared()
+        delivery::cleared(cookies)
     } else {
         HttpResponse::NoContent().finish()
     })

@@ -4,9 +4,8 @@ use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, http::header::ContentType};
 
 use super::token_response::{UserView, no_store};
-use crate::auth::Authenticated;
-use crate::db::users;
-use crate::error::{ApiError, TokenRejection};
+use crate::auth::{Authenticated, CallerAccount};
+use crate::error::ApiError;
 use crate::mfa;
 use crate::state::AppState;
 
@@ -19,13 +18,8 @@ pub async fn me(
     if let Some(body) = state.recent_users.get(&user_id) {
         return Ok(respond(body));
     }
-    let lookup = user_id.clone();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_id(conn, &lookup))
-        .await?;
-    // A valid token for an account that no longer exists: its sessions are gone with it.
-    let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    // Only on a miss: a cached body costs no database round trip.
+    let user = CallerAccount::load(caller, &state).await?.user;
     let mut view = UserView::from(&user);
     view.mfa_enabled = Some(mfa::is_enabled(&state, &user.id).await?);
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;

@@ -35,7 +35,7 @@ pub async fn refresh(
         refresh_token,
         token_delivery,
     } = body.0;
-    let (refresh_token, from_cookie) = cookies.refresh_token(&req, refresh_token)?;
+    let (refresh_token, from_cookie) = delivery::refresh_token(cookies, &req, refresh_token)?;
     let delivery = token_delivery.unwrap_or(if from_cookie {
         TokenDelivery::Cookie
     } else {
@@ -55,7 +55,7 @@ pub async fn refresh(
         Err(error) => return Err(error),
     };
     if stale_cookie {
-        cookies.remove_from(&mut response);
+        delivery::remove_cookie(cookies, &mut response);
     }
     Ok(response)
 }

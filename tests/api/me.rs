@@ -1,3 +1,6 @@
+use authd::config::DatabaseUrl;
+use authd::db::schema::users;
+use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::helpers::{Backend, assert_invalid_token, spawn_app};
@@ -55,7 +58,24 @@ async fn two_users_see_their_own_accounts(backend: Backend) {
     assert_eq!(seen_by_b["email"], "b@example.com");
 }
 
+// The account row is gone (deleted where this instance's revocation set has not seen it yet) while the token
+// still verifies: the caller's row step (`auth::CallerAccount`) answers 401 session_revoked, never a 404 or 500.
+async fn me_for_an_account_gone_under_a_valid_token_is_401_session_revoked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let tokens = app.signed_up("gone@example.com").await;
+    let url = DatabaseUrl::parse(&app.vars["AUTHD_DATABASE_URL"]).unwrap();
+    let mut conn = authd::db::connect(&url).unwrap();
+    let marked = diesel::update(users::table.find(&tokens.user.id))
+        .set(users::deleted_at.eq(users::created_at.nullable()))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(marked, 1);
+    let response = app.get("/v1/me", Some(&tokens.access_token)).await;
+    assert_invalid_token(response, "session_revoked").await;
+}
+
 backend_tests!(
+    me_for_an_account_gone_under_a_valid_token_is_401_session_revoked,
     me_returns_the_callers_account,
     me_without_credentials_is_401_with_a_bare_challenge,
     two_users_see_their_own_accounts,
