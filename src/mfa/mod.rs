@@ -15,7 +15,7 @@ use crate::db::models::now;
 use crate::db::users;
 use crate::error::{ApiError, MfaError};
 use crate::mail::Mail;
-use crate::rate_limits::Ceiling;
+use crate::rate_limits::{Attempt, Ceiling, Counter};
 use crate::state::AppState;
 use crate::tokens::amr;
 
@@ -56,10 +56,7 @@ pub async fn check_code(
     code: &str,
     confirm: bool,
 ) -> Result<(), ApiError> {
-    state
-        .rate_limits
-        .check_ceiling(Ceiling::Mfa(user_id))
-        .await?;
+    let attempt = reserve(state, user_id).await?;
     let id = user_id.to_owned();
     let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
     let step = factor.filter(|f| f.active() != confirm).and_then(|f| {
@@ -81,13 +78,17 @@ pub async fn check_code(
         None => false,
     };
     if !used {
-        state
-            .rate_limits
-            .ceiling_failed(Ceiling::Mfa(user_id))
-            .await;
+        attempt.failed();
         return Err(MfaError::InvalidCode.into());
     }
+    attempt.succeeded().await;
     Ok(())
+}
+
+/// Reserves a code attempt against the account's `mfa-account` ceiling, before the code is checked.
+async fn reserve<'a>(state: &'a AppState, user_id: &'a str) -> Result<Attempt<'a>, ApiError> {
+    let counters = [Counter::Ceiling(Ceiling::Mfa(user_id))];
+    Ok(state.rate_limits.attempt(&counters).await?)
 }
 
 /// Checks a recovery code and uses it up; returns how many are left.
@@ -96,19 +97,11 @@ pub async fn use_recovery_code(
     user_id: &str,
     typed: &str,
 ) -> Result<i64, ApiError> {
-    state
-        .rate_limits
-        .check_ceiling(Ceiling::Mfa(user_id))
-        .await?;
-    let failed = || async {
-        state
-            .rate_limits
-            .ceiling_failed(Ceiling::Mfa(user_id))
-            .await;
-        ApiError::from(MfaError::InvalidCode)
-    };
+    let attempt = reserve(state, user_id).await?;
+    // Dropping the attempt keeps it counted as a failure.
+    let failed = || ApiError::from(MfaError::InvalidCode);
     let Some(code) = codes::normalize_recovery_code(typed) else {
-        return Err(failed().await);
+        return Err(failed());
     };
     let id = user_id.to_owned();
     let unused = state
@@ -117,7 +110,7 @@ pub async fn use_recovery_code(
         .await?;
     let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
     let Some(index) = state.passwords.find_code(code, hashes).await? else {
-        return Err(failed().await);
+        return Err(failed());
     };
     let (code_id, id, at) = (unused[index].0.clone(), user_id.to_owned(), now());
     let left = state
@@ -131,8 +124,9 @@ pub async fn use_recovery_code(
         })
         .await?;
     let Some((left, email)) = left else {
-        return Err(failed().await);
+        return Err(failed());
     };
+    attempt.succeeded().await;
     tracing::warn!(%user_id, recovery_codes_left = left, "recovery code used");
     // Nobody but the owner should ever use one: the owner hears of it at once.
     if let Some(email) = email {

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod admin;
+mod attempts;
 mod audit;
 mod browser;
 mod cors;

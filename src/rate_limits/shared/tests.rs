@@ -99,28 +99,57 @@ async fn a_spent_budget_refills_one_request_per_period_and_its_key_expires() {
 }
 
 #[tokio::test]
-async fn failures_count_up_and_are_forgotten() {
+async fn reservations_check_and_count_in_one_step() {
     let Some(redis) = shared() else { return };
-    let none = redis.failures("f", "pair").await.unwrap();
-    assert_eq!(none.count, 0);
-    for n in 1..=3 {
+    let ceiling = rate("3/min");
+    for _ in 0..3 {
         assert_eq!(
-            redis.fail("f", "pair", Duration::from_secs(60)).await,
-            Some(n)
+            redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await,
+            Some(Ok(()))
         );
     }
-    let state = redis.failures("f", "pair").await.unwrap();
-    assert_eq!(state.count, 3);
-    assert!(state.since_last < Duration::from_secs(1));
-    redis.forget("f", "pair").await.unwrap();
-    assert_eq!(redis.failures("f", "pair").await.unwrap().count, 0);
-    // A short window: gone once it has passed since the last failure.
-    redis
-        .fail("f", "brief", Duration::from_millis(50))
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(120)).await;
-    assert_eq!(redis.failures("f", "brief").await.unwrap().count, 0);
+    let Some(Err(wait)) = redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await else {
+        panic!("the fourth is refused");
+    };
+    assert!(wait > Duration::from_secs(59), "{wait:?}");
+    // A released reservation (a success) makes room for exactly one more.
+    redis.release("c", "acct").await.unwrap();
+    assert_eq!(
+        redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await,
+        Some(Ok(()))
+    );
+    assert!(matches!(
+        redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await,
+        Some(Err(_))
+    ));
+    // The backoff: two free, then the third waits a second after the last.
+    let backoff = rate("2/min");
+    for _ in 0..2 {
+        assert_eq!(
+            redis.reserve(Rule::Backoff, "b", "pair", backoff).await,
+            Some(Ok(()))
+        );
+    }
+    let Some(Err(wait)) = redis.reserve(Rule::Backoff, "b", "pair", backoff).await else {
+        panic!("the third waits");
+    };
+    assert!(wait <= Duration::from_secs(1), "{wait:?}");
+    redis.forget("b", "pair").await.unwrap();
+    assert_eq!(
+        redis.reserve(Rule::Backoff, "b", "pair", backoff).await,
+        Some(Ok(()))
+    );
+    // A short window: gone once it has passed since the last reservation.
+    let brief = Rate::parse("1/sec").unwrap();
+    assert_eq!(
+        redis.reserve(Rule::Ceiling, "c", "brief", brief).await,
+        Some(Ok(()))
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        redis.reserve(Rule::Ceiling, "c", "brief", brief).await,
+        Some(Ok(()))
+    );
 }
 
 #[tokio::test]
@@ -140,7 +169,7 @@ async fn an_unreachable_redis_answers_none_within_the_timeout() {
     let started = Instant::now();
     assert_eq!(redis.gcra("p", "k", rate("1/min")).await, None);
     // The breaker is open now: no second wait.
-    assert_eq!(redis.failures("p", "k").await, None);
+    assert_eq!(redis.release("p", "k").await, None);
     assert!(
         started.elapsed() < Duration::from_millis(500),
         "{:?}",

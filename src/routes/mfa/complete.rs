@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::db::mfa::challenges;
 use crate::db::models::{User, now};
 use crate::db::users;
-use crate::error::{ApiError, MfaError, TokenRejection};
+use crate::error::{ApiError, TokenRejection};
 use crate::mfa::{self, MAX_ATTEMPTS};
 use crate::routes::body::JsonObject;
 use crate::routes::delivery::TokenDelivery;
@@ -36,14 +36,21 @@ pub async fn complete(
         .tokens
         .verify_mfa(&body.mfa_token)
         .map_err(ApiError::InvalidGrant)?;
+    // A malformed body spends no attempt.
+    if body.code.is_some() == body.recovery_code.is_some() {
+        return Err(ApiError::InvalidRequest(
+            "send either code or recovery_code".into(),
+        ));
+    }
     let (jti, user_id) = (claims.jti.clone(), claims.sub.clone());
     let ended = ApiError::InvalidGrant(TokenRejection::SessionRevoked);
     let (j, u) = (jti.clone(), user_id.clone());
-    let open = state
+    // Reserved before the code is checked; a wrong code (or a request that goes away) keeps it as spent.
+    let reserved = state
         .db
-        .run(move |conn| challenges::is_open(conn, &j, &u, now(), MAX_ATTEMPTS))
+        .run(move |conn| challenges::reserve(conn, &j, &u, now(), MAX_ATTEMPTS))
         .await?;
-    if !open {
+    if !reserved {
         return Err(ended);
     }
     let proved = mfa::check_either(
@@ -53,17 +60,7 @@ pub async fn complete(
         body.recovery_code.as_deref(),
     )
     .await;
-    let proved = match proved {
-        Err(ApiError::Mfa(MfaError::InvalidCode)) => {
-            let j = jti.clone();
-            state
-                .db
-                .run(move |conn| challenges::failed(conn, &j))
-                .await?;
-            return Err(MfaError::InvalidCode.into());
-        }
-        other => other?,
-    };
+    let proved = proved?;
     let user = consume_challenge(&state, jti, user_id.clone())
         .await?
         .ok_or(ended)?;
@@ -80,8 +77,8 @@ pub async fn complete(
     sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
 }
 
-/// Spends the challenge and reads its account; `None` when the challenge was spent meanwhile or the account is
-/// gone.
+/// Gives back the right code's reservation and spends the challenge, in one transaction, and reads its account;
+/// `None` when the challenge was spent meanwhile or the account is gone.
 async fn consume_challenge(
     state: &AppState,
     jti: String,
@@ -89,7 +86,8 @@ async fn consume_challenge(
 ) -> Result<Option<User>, ApiError> {
     let found = state
         .db
-        .run(move |conn| {
+        .run_in_transaction(move |conn| {
+            challenges::refund(conn, &jti)?;
             if !challenges::consume(conn, &jti, &user_id, now(), MAX_ATTEMPTS)? {
                 return Ok(None);
             }
