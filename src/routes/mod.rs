@@ -17,6 +17,7 @@ mod oauth;
 mod password;
 mod password_reset;
 mod password_reset_confirm;
+mod reauth;
 mod refresh;
 mod revocations;
 mod sessions;

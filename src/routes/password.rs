@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::body::JsonObject;
 use super::device::device_info;
+use super::reauth::{self, Action};
 use crate::audit::record;
 use crate::auth::Authenticated;
 use crate::db::events::{self, EventKind, Outcome};
@@ -15,7 +16,6 @@ use crate::db::users;
 use crate::domain::Password;
 use crate::error::{ApiError, TokenRejection};
 use crate::mfa;
-use crate::passwords::Verified;
 use crate::state::AppState;
 
 /// The body of a password change.
@@ -52,15 +52,9 @@ pub async fn change(
         .run(move |conn| users::find_by_id(conn, &user_id))
         .await?;
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
-    let current = Password::new(&current_password);
-    if !current.within_length_limit()
-        || passwords
-            .verify(current, Some(user.password_hash.clone()))
-            .await?
-            == Verified::No
-    {
-        return Err(ApiError::WrongCurrentPassword);
-    }
+    // Counted against the account's failure ceiling like a login: a stolen access token is no guessing oracle.
+    let action = Action::PasswordChange;
+    reauth::check_password(&state, &req, &user, &current_password, action).await?;
     let acr = caller.0.acr.as_deref();
     mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
     let hash = passwords

@@ -33,6 +33,7 @@ mod password_reset;
 mod properties;
 mod pruning;
 mod rate_limits;
+mod reauth;
 mod redis_limits;
 mod refresh;
 mod restart;
