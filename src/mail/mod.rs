@@ -47,6 +47,11 @@ pub enum Mail<'a> {
     RecoveryCodeUsed {
         left: i64,
     },
+    /// A way in or a second factor was added or removed, or the password or address changed: `change` says
+    /// which, as a clause ("two-factor authentication was turned on").
+    AccountChanged {
+        change: &'a str,
+    },
 }
 
 /// The sending side, shared by every worker through `AppState`.
@@ -158,6 +163,10 @@ impl Mailer {
             Mail::RecoveryCodeUsed { left } => {
                 (Template::RecoveryCodeUsed, vec![("left", left.to_string())])
             }
+            Mail::AccountChanged { change } => (
+                Template::AccountChanged,
+                vec![("change", change.to_owned())],
+            ),
         };
         let mut all: Vec<(&str, &str)> = vec![("email", to), ("app_name", app)];
         all.extend(values.iter().map(|(k, v)| (*k, v.as_str())));

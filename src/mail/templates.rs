@@ -12,15 +12,17 @@ pub enum Template {
     PasswordChanged,
     EmailChangeNotice,
     RecoveryCodeUsed,
+    AccountChanged,
 }
 
 impl Template {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 6] = [
         Self::VerifyEmail,
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::EmailChangeNotice,
         Self::RecoveryCodeUsed,
+        Self::AccountChanged,
     ];
 
     /// The file stem: `<name>.txt` and `<name>.html`.
@@ -31,6 +33,7 @@ impl Template {
             Self::PasswordChanged => "password_changed",
             Self::EmailChangeNotice => "email_change_notice",
             Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::AccountChanged => "account_changed",
         }
     }
 
@@ -55,6 +58,10 @@ impl Template {
             Self::RecoveryCodeUsed => (
                 include_str!("templates/recovery_code_used.txt"),
                 include_str!("templates/recovery_code_used.html"),
+            ),
+            Self::AccountChanged => (
+                include_str!("templates/account_changed.txt"),
+                include_str!("templates/account_changed.html"),
             ),
         }
     }

@@ -1,5 +1,6 @@
 //! The route table (it reads like the contract) and the JSON body rules shared by every route.
 
+mod account_change;
 mod body;
 mod delivery;
 mod device;

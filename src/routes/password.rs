@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::account_change::{self, Change};
 use super::body::JsonObject;
 use super::device::device_info;
 use super::reauth::{self, Action};
@@ -81,5 +82,6 @@ pub async fn change(
         .await?;
     tracing::info!(user_id = %user.id, other_sessions_ended = ended.len(), "password changed");
     revocations.insert(ended, at);
+    account_change::notify(&state, &user.email, Change::PasswordChanged);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,9 +1,13 @@
 //! Re-authentication of a signed-in caller: a wrong current password (password change, email change) counts
-//! against the account's failure ceiling like a failed login and is audited.
+//! against the account's failure ceiling like a failed login and is audited; adding a way in (a TOTP app, a
+//! provider identity) needs the password, not just an access token; each change is audited and mailed.
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, assert_error, eventually, mails_to, spawn_app_with, wait_for_mails,
+};
+use crate::mfa::{pyotp_at, steady_now};
 
 const OWNER: &str = "owner@example.com";
 
@@ -90,4 +94,158 @@ async fn wrong_current_passwords_count_like_failed_logins(backend: Backend) {
     assert_eq!(actions.iter().filter(|a| *a == "email_change").count(), 2);
 }
 
-backend_tests!(wrong_current_passwords_count_like_failed_logins);
+/// A server that also knows GitHub (a provider that can be linked), with limits on.
+async fn spawn_with_github(backend: Backend) -> TestApp {
+    let base = crate::oidc::github_base();
+    let mut settings = crate::oidc::github_settings(&base);
+    settings.retain(|(k, _)| *k != "AUTHD_RATE_LIMITS");
+    settings.push(("AUTHD_RATE_LIMIT_LOGIN_ACCOUNT", "5/hour".into()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_app_with(backend, &pairs).await
+}
+
+fn link_body(password: Option<&str>) -> Value {
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let mut body = json!({"redirect_uri": crate::oidc::APP_REDIRECT, "code_challenge": challenge});
+    if let Some(password) = password {
+        body["password"] = json!(password);
+    }
+    body
+}
+
+/// A bare access token (stolen by XSS, left on a shared computer) adds no way in: no TOTP app and no provider
+/// without the password; a wrong one is refused, counted like a failed login and audited.
+async fn a_bare_access_token_cannot_add_a_way_in(backend: Backend) {
+    let app = spawn_with_github(backend).await;
+    let access = app.signed_up(OWNER).await.access_token;
+    let enrol = |body: Option<Value>| {
+        let (app, access) = (&app, access.clone());
+        async move {
+            app.post_bearer("/v1/me/mfa/totp", &access, body.as_ref())
+                .await
+        }
+    };
+    assert_error(enrol(None).await, 403, "reauthentication_required").await;
+    assert_error(
+        enrol(Some(json!({}))).await,
+        403,
+        "reauthentication_required",
+    )
+    .await;
+    let wrong = Some(json!({"password": "not the password"}));
+    assert_error(enrol(wrong).await, 403, "invalid_credentials").await;
+    let link = |body: Value| {
+        let (app, access) = (&app, access.clone());
+        async move {
+            let path = "/v1/me/identities/github/start";
+            app.post_bearer(path, &access, Some(&body)).await
+        }
+    };
+    assert_error(
+        link(link_body(None)).await,
+        403,
+        "reauthentication_required",
+    )
+    .await;
+    let wrong = link(link_body(Some("not the password"))).await;
+    assert_error(wrong, 403, "invalid_credentials").await;
+    // With the password both go ahead.
+    assert_eq!(
+        enrol(Some(json!({"password": PASSWORD}))).await.status(),
+        200
+    );
+    let started = link(link_body(Some(PASSWORD))).await;
+    assert_eq!(started.status(), 200);
+    // The two wrong passwords are audited, and counted: three more fill the account's ceiling of five.
+    eventually("two reauthentication failures", || async {
+        let actions: Vec<Value> = trail(&app, &access)
+            .await
+            .into_iter()
+            .filter(|(kind, ..)| kind == "reauthentication")
+            .map(|(_, _, detail)| detail["action"].clone())
+            .collect();
+        actions.contains(&json!("totp_enrol")) && actions.contains(&json!("identity_link"))
+    })
+    .await;
+    for _ in 0..3 {
+        let response = app.login(OWNER, "not the password").await;
+        assert_error(response, 401, "invalid_credentials").await;
+    }
+    assert_error(app.login(OWNER, PASSWORD).await, 429, "rate_limited").await;
+}
+
+/// Turning TOTP on and off, new recovery codes and a password change each write an `account_change` (or
+/// `password_change`) event and mail the owner a notice.
+async fn each_change_is_audited_and_mailed(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let access = app.signed_up(OWNER).await.access_token;
+    let body = json!({"password": PASSWORD});
+    let enrolment: Value = app
+        .post_bearer("/v1/me/mfa/totp", &access, Some(&body))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = enrolment["secret"].as_str().unwrap();
+    let now = steady_now().await;
+    let confirm = json!({"code": pyotp_at(secret, now - 30)});
+    let response = app
+        .post_bearer("/v1/me/mfa/totp/confirm", &access, Some(&confirm))
+        .await;
+    assert_eq!(response.status(), 200);
+    let code = json!({"code": pyotp_at(secret, now)});
+    let response = app
+        .post_bearer("/v1/me/mfa/recovery-codes", &access, Some(&code))
+        .await;
+    assert_eq!(response.status(), 200);
+    let code = json!({"code": pyotp_at(secret, now + 30)});
+    let response = app
+        .post_bearer("/v1/me/mfa/totp/disable", &access, Some(&code))
+        .await;
+    assert_eq!(response.status(), 204);
+    let change = json!({"current_password": PASSWORD, "new_password": "a new password 123"});
+    let response = app
+        .post_bearer("/v1/me/password", &access, Some(&change))
+        .await;
+    assert_eq!(response.status(), 204);
+    let changes: Vec<Value> = trail(&app, &access)
+        .await
+        .into_iter()
+        .filter(|(kind, ..)| kind == "account_change")
+        .map(|(_, _, detail)| detail["change"].clone())
+        .collect();
+    let expected = [
+        "totp_disabled",
+        "recovery_codes_regenerated",
+        "totp_enabled",
+    ];
+    assert_eq!(changes, expected.map(|c| json!(c)));
+    assert!(
+        trail(&app, &access)
+            .await
+            .iter()
+            .any(|(kind, ..)| kind == "password_change")
+    );
+    // The signup's verification mail, then the four notices.
+    let mails = wait_for_mails(&app.outbox(), OWNER, 5).await;
+    for needle in [
+        "two-factor authentication (an authenticator app) was turned on",
+        "new recovery codes were created",
+        "two-factor authentication was turned off",
+        "the password was changed",
+    ] {
+        let found = mails.iter().filter(|m| m.contains(needle)).count();
+        assert!(found >= 1, "no notice with {needle:?}: {mails:?}");
+    }
+    let notices = mails_to(&app.outbox(), OWNER)
+        .into_iter()
+        .filter(|m| m.contains("If this was you, there is nothing to do"))
+        .count();
+    assert_eq!(notices, 4);
+}
+
+backend_tests!(
+    wrong_current_passwords_count_like_failed_logins,
+    a_bare_access_token_cannot_add_a_way_in,
+    each_change_is_audited_and_mailed,
+);

@@ -4,7 +4,7 @@ use futures::future::join_all;
 use serde_json::{Value, json};
 
 use super::{Enrolled, complete, enrolled, mfa_token, pyotp_at, steady_now};
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, PASSWORD, spawn_app};
 
 async fn one_code_sent_twice_at_once_opens_one_session(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -38,7 +38,8 @@ async fn one_code_sent_twice_at_once_opens_one_session(backend: Backend) {
 async fn enrolments_at_once_all_answer_and_the_last_stored_one_confirms(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.signed_up("twice@example.com").await.access_token;
-    let starts = (0..4).map(|_| app.post_bearer("/v1/me/mfa/totp", &token, None));
+    let reauth = json!({"password": PASSWORD});
+    let starts = (0..4).map(|_| app.post_bearer("/v1/me/mfa/totp", &token, Some(&reauth)));
     let mut secrets = Vec::new();
     for response in join_all(starts).await {
         assert_eq!(response.status(), 200);

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::browser::{Browser, Pkce, app_query, param, urlencode};
 use super::{APP_REDIRECT, exchange, sign_in, spawn};
-use crate::helpers::{Backend, TestApp, assert_error, payload_of, spawn_app_with};
+use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, payload_of, spawn_app_with};
 
 async fn identities(app: &TestApp, token: &str) -> Vec<Value> {
     let response = app.get("/v1/me/identities", Some(token)).await;
@@ -14,7 +14,7 @@ async fn identities(app: &TestApp, token: &str) -> Vec<Value> {
 
 /// A link flow for the user of `token`, through the provider as `interaction`: the link code it ends with.
 async fn link_code(app: &TestApp, token: &str, pkce: &Pkce, interaction: &str) -> String {
-    let body = json!({"redirect_uri": APP_REDIRECT, "code_challenge": pkce.challenge});
+    let body = json!({"redirect_uri": APP_REDIRECT, "code_challenge": pkce.challenge, "password": PASSWORD});
     let start = app
         .post_bearer("/v1/me/identities/idp/start", token, Some(&body))
         .await;

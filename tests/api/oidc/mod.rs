@@ -5,6 +5,9 @@ mod browser;
 mod github;
 mod linking;
 mod node;
+mod reauth;
+
+pub use github::{settings as github_settings, start as github_base};
 
 use serde_json::{Value, json};
 
