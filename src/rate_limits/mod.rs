@@ -5,6 +5,7 @@
 
 mod attempt;
 mod ceiling;
+mod devices;
 mod failures;
 mod limit;
 mod local;
@@ -19,9 +20,13 @@ use crate::config::RateLimitSettings;
 pub use attempt::{Attempt, Counter};
 pub use ceiling::Ceiling;
 use ceiling::LoginCeilings;
+use devices::DeviceSlots;
 pub use limit::{Limit, Limited};
 use local::Local;
 use shared::{Gcra, Shared};
+
+/// The Redis key name of the device-token cap.
+const DEVICES_POLICY: &str = "device-tokens";
 
 /// Keys each limiter holds at most (about 100 bytes each); beyond that the least used are evicted.
 pub const MAX_KEYS: usize = 65_536;
@@ -35,6 +40,8 @@ pub struct RateLimits {
     shared: Option<Shared>,
     /// The account and device-token failure ceilings (in memory; in Redis too when `shared` is set).
     ceilings: Option<LoginCeilings>,
+    /// The cap on device tokens honoured per account (when limits are on).
+    devices: Option<DeviceSlots>,
 }
 
 impl RateLimits {
@@ -55,10 +62,14 @@ impl RateLimits {
                 MAX_KEYS,
             )
         });
+        let devices = settings
+            .enabled
+            .then(|| DeviceSlots::new(settings.device_tokens_per_account, MAX_KEYS));
         Self {
             local: Local::with_max_keys(settings, MAX_KEYS),
             shared,
             ceilings,
+            devices,
         }
     }
 
@@ -85,11 +96,30 @@ impl RateLimits {
         self.local.check(limit, ip)
     }
 
+    /// Whether the valid device token `jti` of `account` is honoured (its login gets the device's own ceiling
+    /// instead of the account's): at most `AUTHD_DEVICE_TOKENS_PER_ACCOUNT` distinct ones per window.
+    pub async fn honour_device(&self, account: &str, jti: &str) -> bool {
+        let Some(devices) = &self.devices else {
+            return true;
+        };
+        if let Some(shared) = &self.shared {
+            let key = shared.account_key(account);
+            let rate = devices.rate();
+            if let Some(honoured) = shared.honour_device(DEVICES_POLICY, &key, jti, rate).await {
+                return honoured;
+            }
+        }
+        devices.honour(account, jti, Instant::now())
+    }
+
     /// Drops the in-memory keys whose budget has refilled (Redis expires its own).
     pub fn retain_recent(&self) {
         self.local.retain_recent();
         if let Some(ceilings) = &self.ceilings {
             ceilings.retain_recent(Instant::now());
+        }
+        if let Some(devices) = &self.devices {
+            devices.retain_recent(Instant::now());
         }
     }
 

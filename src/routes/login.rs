@@ -96,6 +96,11 @@ async fn log_in(
     let ip = client_ip(&req, &state.trusted_proxies);
     let user = find_user(&state.db, &email).await?;
     let device = device_of(state, &req, body.device_token, user.as_ref());
+    // Beyond the account's cap on device tokens, one is ignored: collected tokens bring no budgets of their own.
+    let device = match device {
+        Some(jti) if state.rate_limits.honour_device(email.as_str(), &jti).await => Some(jti),
+        _ => None,
+    };
     let ceiling = match &device {
         Some(jti) => Ceiling::Device(jti),
         None => Ceiling::Account(email.as_str()),

@@ -150,7 +150,44 @@ async fn one_mfa_token_takes_five_codes_in_parallel(backend: Backend) {
     assert_eq!(burned, PARALLEL - 5, "{answers:?}");
 }
 
+/// Twenty device tokens collected from the owner's logins, then two wrong passwords with each, all at once: only
+/// `AUTHD_DEVICE_TOKENS_PER_ACCOUNT` (5) of them bring their own budget (3 each); the rest spend the account's
+/// ceiling (10). At most 5 × 3 + 10 = 25 are checked, not 40.
+async fn collected_device_tokens_bring_at_most_the_cap_of_budgets(app: &TestApp) {
+    app.signed_up(OWNER).await;
+    let mut devices = vec![];
+    for _ in 0..20 {
+        devices.push(
+            app.logged_in(OWNER)
+                .await
+                .device_token
+                .expect("a device token"),
+        );
+    }
+    let bodies = devices
+        .iter()
+        .chain(devices.iter())
+        .map(
+            |device| json!({"email": OWNER, "password": "wrong password!", "device_token": device}),
+        )
+        .collect();
+    let answers = at_once(app, "/v1/auth/login", bodies).await;
+    let checked = count(&answers, 401, CHECKED_OR_LIMITED);
+    assert!(checked <= 5 * 3 + 10, "{checked} were checked");
+    assert!(
+        checked >= 10,
+        "the honoured tokens and the account were all spent: {checked}"
+    );
+}
+
+async fn the_device_token_cap_holds_against_parallel_guesses(backend: Backend) {
+    let cap = [("AUTHD_DEVICE_TOKENS_PER_ACCOUNT", "5/hour")];
+    let app = spawn(backend, None, &cap).await;
+    collected_device_tokens_bring_at_most_the_cap_of_budgets(&app).await;
+}
+
 backend_tests!(
+    the_device_token_cap_holds_against_parallel_guesses,
     the_password_ceiling_holds_against_parallel_guesses,
     the_device_ceiling_holds_against_parallel_guesses,
     the_mfa_ceiling_holds_against_parallel_codes,
@@ -177,6 +214,16 @@ mod redis {
         };
         let app = spawn(Backend::Sqlite, Some(&redis), &[]).await;
         parallel_wrong_passwords_with_a_device_token_reach_its_ceiling(&app).await;
+    }
+
+    #[actix_web::test]
+    async fn the_device_token_cap_holds_in_redis() {
+        let Some(redis) = redis_url().await else {
+            return;
+        };
+        let cap = [("AUTHD_DEVICE_TOKENS_PER_ACCOUNT", "5/hour")];
+        let app = spawn(Backend::Sqlite, Some(&redis), &cap).await;
+        collected_device_tokens_bring_at_most_the_cap_of_budgets(&app).await;
     }
 
     #[actix_web::test]

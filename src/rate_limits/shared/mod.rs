@@ -16,7 +16,7 @@ use redis::{FromRedisValue, RedisResult};
 use sha2::{Digest, Sha256};
 
 use self::breaker::Breaker;
-use self::scripts::{GCRA_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT};
+use self::scripts::{DEVICE_SCRIPT, GCRA_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT};
 use super::limit::period;
 use crate::config::{Rate, RedisSettings};
 
@@ -103,6 +103,26 @@ impl Shared {
             1 => Ok(()),
             _ => Err(Duration::from_millis(value.max(1))),
         })
+    }
+
+    /// Whether device token `jti` is honoured under `key`'s cap of `rate.count` per window (a slot is taken
+    /// when one is free).
+    pub async fn honour_device(
+        &self,
+        policy: &str,
+        key: &str,
+        jti: &str,
+        rate: Rate,
+    ) -> Option<bool> {
+        let mut call = DEVICE_SCRIPT.key(self.key(policy, key));
+        let window_ms = u64::try_from(rate.window.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        call.arg(jti).arg(window_ms).arg(rate.count.get());
+        let honoured: u8 = self
+            .run(call.invoke_async(&mut self.connection.clone()))
+            .await?;
+        Some(honoured == 1)
     }
 
     /// Gives back one reservation of `key` under `policy`.

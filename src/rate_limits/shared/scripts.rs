@@ -61,9 +61,28 @@ end
 return 0
 ";
 
+/// The device tokens of one account honoured recently: a sorted set of token ids scored by the server time (ms)
+/// they were last honoured. `ARGV[1]` is the token id, `ARGV[2]` the window (ms), `ARGV[3]` the cap. A token
+/// already in the set within the window, or a new one while fewer than the cap are, is honoured (and its time
+/// renewed). Returns 1 when honoured, 0 otherwise.
+const DEVICE: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local window, cap = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < cap then
+  redis.call('ZADD', KEYS[1], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 1
+end
+return 0
+";
+
 /// `redis::Script` sends `EVALSHA` and falls back to loading the script when the server does not know it yet.
 pub(super) static GCRA_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(GCRA));
 pub(super) static RESERVE_SCRIPT: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(RESERVE));
+pub(super) static DEVICE_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(DEVICE));
 pub(super) static RELEASE_SCRIPT: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(RELEASE));
