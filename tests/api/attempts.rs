@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
 use crate::helpers::{Backend, PASSWORD, TestApp, redis_url, spawn_app_with};
-use crate::mfa::{enrolled, mfa_token};
 
 const OWNER: &str = "owner@example.com";
 const PARALLEL: usize = 40;
@@ -40,17 +39,28 @@ pub async fn spawn(backend: Backend, redis: Option<&str>, extra: &[(&str, &str)]
 
 /// Sends `bodies` to `path` all at once (each from its own address) and returns the statuses and error codes.
 pub async fn at_once(app: &TestApp, path: &str, bodies: Vec<Value>) -> Vec<(u16, String)> {
+    at_once_as(app, None, path, bodies).await
+}
+
+/// `at_once`, with `bearer` as the access token when given.
+async fn at_once_as(
+    app: &TestApp,
+    bearer: Option<&str>,
+    path: &str,
+    bodies: Vec<Value>,
+) -> Vec<(u16, String)> {
     let barrier = Arc::new(Barrier::new(bodies.len()));
     let requests = bodies.into_iter().enumerate().map(|(n, body)| {
         let barrier = barrier.clone();
-        let request = app
+        let from = format!("198.51.{}.{}", n / 250, n % 250 + 1);
+        let mut request = app
             .client
             .post(app.url(path))
-            .header(
-                "x-forwarded-for",
-                format!("198.51.{}.{}", n / 250, n % 250 + 1),
-            )
-            .json(&body);
+            .header("x-forwarded-for", from);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let request = request.json(&body);
         async move {
             barrier.wait().await;
             let response = request.send().await.unwrap();
@@ -115,41 +125,6 @@ async fn the_device_ceiling_holds_against_parallel_guesses(backend: Backend) {
     parallel_wrong_passwords_with_a_device_token_reach_its_ceiling(&app).await;
 }
 
-/// Wrong codes on many mfa_tokens at once: the account's `mfa-account` ceiling (10) holds.
-async fn parallel_wrong_codes_reach_the_mfa_ceiling(app: &TestApp) {
-    let email = "mfa@example.com";
-    enrolled(app, email).await;
-    let mut bodies = vec![];
-    for _ in 0..10 {
-        let token = mfa_token(app, email).await;
-        bodies.extend((0..4).map(|_| json!({"mfa_token": token, "code": "000000"})));
-    }
-    let answers = at_once(app, "/v1/auth/mfa", bodies).await;
-    let allowed = [(401, "invalid_code"), (429, "rate_limited")];
-    let checked = count(&answers, 401, &allowed);
-    assert_eq!(checked, 10, "the mfa ceiling is 10: {checked} were checked");
-}
-
-async fn the_mfa_ceiling_holds_against_parallel_codes(backend: Backend) {
-    let ceiling = [("AUTHD_RATE_LIMIT_MFA_ACCOUNT", "10/hour")];
-    let app = spawn(backend, None, &ceiling).await;
-    parallel_wrong_codes_reach_the_mfa_ceiling(&app).await;
-}
-
-/// 40 wrong codes at once on one mfa_token: five are checked, the rest find it burned.
-async fn one_mfa_token_takes_five_codes_in_parallel(backend: Backend) {
-    let ceiling = [("AUTHD_RATE_LIMIT_MFA_ACCOUNT", "1000/hour")];
-    let app = spawn(backend, None, &ceiling).await;
-    enrolled(&app, "one@example.com").await;
-    let token = mfa_token(&app, "one@example.com").await;
-    let body = json!({"mfa_token": token, "code": "000000"});
-    let answers = at_once(&app, "/v1/auth/mfa", vec![body; PARALLEL]).await;
-    let checked = answers.iter().filter(|(_, c)| c == "invalid_code").count();
-    assert_eq!(checked, 5, "{answers:?}");
-    let burned = answers.iter().filter(|(_, c)| c == "invalid_grant").count();
-    assert_eq!(burned, PARALLEL - 5, "{answers:?}");
-}
-
 /// Twenty device tokens collected from the owner's logins, then two wrong passwords with each, all at once: only
 /// `AUTHD_DEVICE_TOKENS_PER_ACCOUNT` (5) of them bring their own budget (3 each); the rest spend the account's
 /// ceiling (10). At most 5 × 3 + 10 = 25 are checked, not 40.
@@ -186,12 +161,22 @@ async fn the_device_token_cap_holds_against_parallel_guesses(backend: Backend) {
     collected_device_tokens_bring_at_most_the_cap_of_budgets(&app).await;
 }
 
+/// 40 wrong current passwords at once on `/v1/me/password`: the account's ceiling (10) holds there too.
+async fn parallel_wrong_current_passwords_reach_at_most_the_ceiling(backend: Backend) {
+    let limits = [("AUTHD_RATE_LIMIT_PASSWORD_IP", "1000/min")];
+    let app = spawn(backend, None, &limits).await;
+    let access = app.signed_up(OWNER).await.access_token;
+    let body = json!({"current_password": "wrong password!", "new_password": "a new password 123"});
+    let answers = at_once_as(&app, Some(&access), "/v1/me/password", vec![body; PARALLEL]).await;
+    let allowed = [(403, "invalid_credentials"), (429, "rate_limited")];
+    assert_eq!(count(&answers, 403, &allowed), 10, "{answers:?}");
+}
+
 backend_tests!(
+    parallel_wrong_current_passwords_reach_at_most_the_ceiling,
     the_device_token_cap_holds_against_parallel_guesses,
     the_password_ceiling_holds_against_parallel_guesses,
     the_device_ceiling_holds_against_parallel_guesses,
-    the_mfa_ceiling_holds_against_parallel_codes,
-    one_mfa_token_takes_five_codes_in_parallel,
 );
 
 /// The same ceilings counted in Redis (one Lua script per reservation).
@@ -224,15 +209,5 @@ mod redis {
         let cap = [("AUTHD_DEVICE_TOKENS_PER_ACCOUNT", "5/hour")];
         let app = spawn(Backend::Sqlite, Some(&redis), &cap).await;
         collected_device_tokens_bring_at_most_the_cap_of_budgets(&app).await;
-    }
-
-    #[actix_web::test]
-    async fn the_mfa_ceiling_holds_in_redis() {
-        let Some(redis) = redis_url().await else {
-            return;
-        };
-        let ceiling = [("AUTHD_RATE_LIMIT_MFA_ACCOUNT", "10/hour")];
-        let app = spawn(Backend::Sqlite, Some(&redis), &ceiling).await;
-        parallel_wrong_codes_reach_the_mfa_ceiling(&app).await;
     }
 }
