@@ -176,12 +176,11 @@ async fn a_bare_access_token_cannot_add_a_way_in(backend: Backend) {
 
 /// Turning TOTP on and off, new recovery codes and a password change each write an `account_change` (or
 /// `password_change`) event and mail the owner a notice.
-async fn each_change_is_audited_and_mailed(backend: Backend) {
-    let app = spawn_app_with(backend, &[]).await;
-    let access = app.signed_up(OWNER).await.access_token;
+/// Turns TOTP on, asks for new recovery codes, and turns it off again.
+async fn cycle_totp(app: &TestApp, access: &str) {
     let body = json!({"password": PASSWORD});
     let enrolment: Value = app
-        .post_bearer("/v1/me/mfa/totp", &access, Some(&body))
+        .post_bearer("/v1/me/mfa/totp", access, Some(&body))
         .await
         .json()
         .await
@@ -190,19 +189,25 @@ async fn each_change_is_audited_and_mailed(backend: Backend) {
     let now = steady_now().await;
     let confirm = json!({"code": pyotp_at(secret, now - 30)});
     let response = app
-        .post_bearer("/v1/me/mfa/totp/confirm", &access, Some(&confirm))
+        .post_bearer("/v1/me/mfa/totp/confirm", access, Some(&confirm))
         .await;
     assert_eq!(response.status(), 200);
     let code = json!({"code": pyotp_at(secret, now)});
     let response = app
-        .post_bearer("/v1/me/mfa/recovery-codes", &access, Some(&code))
+        .post_bearer("/v1/me/mfa/recovery-codes", access, Some(&code))
         .await;
     assert_eq!(response.status(), 200);
     let code = json!({"code": pyotp_at(secret, now + 30)});
     let response = app
-        .post_bearer("/v1/me/mfa/totp/disable", &access, Some(&code))
+        .post_bearer("/v1/me/mfa/totp/disable", access, Some(&code))
         .await;
     assert_eq!(response.status(), 204);
+}
+
+async fn each_change_is_audited_and_mailed(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let access = app.signed_up(OWNER).await.access_token;
+    cycle_totp(&app, &access).await;
     let change = json!({"current_password": PASSWORD, "new_password": "a new password 123"});
     let response = app
         .post_bearer("/v1/me/password", &access, Some(&change))
