@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod account_notices;
 mod admin;
 mod attempts;
 mod audit;
