@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use super::shared::Rule;
+use super::shared::{Rule, Stamp};
 use super::{Ceiling, Limited, RateLimits, failures, pair_key};
 
 /// A counter an attempt spends.
@@ -24,7 +24,7 @@ pub enum Counter<'a> {
 /// given back where it was taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Store {
-    Shared,
+    Shared(Stamp),
     Local,
 }
 
@@ -79,7 +79,7 @@ impl RateLimits {
             && let Some(reply) = shared.reserve(rule, policy, &key, rate).await
         {
             return match reply {
-                Ok(()) => Ok(Some(Store::Shared)),
+                Ok(stamp) => Ok(Some(Store::Shared(stamp))),
                 Err(retry_after) => Err(Limited::new(policy, rate, retry_after)),
             };
         }
@@ -98,15 +98,18 @@ impl RateLimits {
     /// Gives one reservation back where it was taken.
     async fn release(&self, counter: Counter<'_>, store: Store) {
         match (counter, store, &self.shared) {
-            (Counter::Pair(ip, account), Store::Shared, Some(shared)) => {
-                let _ = shared
-                    .release(failures::POLICY, &pair_key(shared, ip, account))
-                    .await;
+            (Counter::Pair(ip, account), Store::Shared(stamp), Some(shared)) => {
+                if let Some(local) = self.local.login_failures() {
+                    let key = pair_key(shared, ip, account);
+                    let window = local.rate().window;
+                    let _ = shared.release(failures::POLICY, &key, stamp, window).await;
+                }
             }
-            (Counter::Ceiling(ceiling), Store::Shared, Some(shared)) => {
+            (Counter::Ceiling(ceiling), Store::Shared(stamp), Some(shared)) => {
                 if let Some(ceilings) = &self.ceilings {
-                    let (policy, _, key) = ceilings.describe(ceiling);
-                    let _ = shared.release(policy, &shared.account_key(key)).await;
+                    let (policy, rate, key) = ceilings.describe(ceiling);
+                    let key = shared.account_key(key);
+                    let _ = shared.release(policy, &key, stamp, rate.window).await;
                 }
             }
             (Counter::Pair(ip, account), ..) => {

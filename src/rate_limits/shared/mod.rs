@@ -27,6 +27,14 @@ pub enum Gcra {
     Denied { retry_after: Duration },
 }
 
+/// A reservation in Redis: its server time and the counter's last time before it (0: none), so that giving it
+/// back can restore that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    at: u64,
+    previous: u64,
+}
+
 /// How a failure counter refuses: at a ceiling until a window after the last failure, or with a delay that
 /// doubles with each failure beyond the free ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +94,7 @@ impl Shared {
         policy: &str,
         key: &str,
         rate: Rate,
-    ) -> Option<Result<(), Duration>> {
+    ) -> Option<Result<Stamp, Duration>> {
         let mut call = RESERVE_SCRIPT.key(self.key(policy, key));
         let window_ms = u64::try_from(rate.window.as_millis())
             .unwrap_or(u64::MAX)
@@ -96,11 +104,14 @@ impl Shared {
             Rule::Backoff => "backoff",
         };
         call.arg(rule).arg(rate.count.get()).arg(window_ms);
-        let (reserved, value): (u8, u64) = self
+        let (reserved, value, at): (u8, u64, u64) = self
             .run(call.invoke_async(&mut self.connection.clone()))
             .await?;
         Some(match reserved {
-            1 => Ok(()),
+            1 => Ok(Stamp {
+                at,
+                previous: value,
+            }),
             _ => Err(Duration::from_millis(value.max(1))),
         })
     }
@@ -125,9 +136,17 @@ impl Shared {
         Some(honoured == 1)
     }
 
-    /// Gives back one reservation of `key` under `policy`.
-    pub async fn release(&self, policy: &str, key: &str) -> Option<()> {
-        let call = RELEASE_SCRIPT.key(self.key(policy, key));
+    /// Gives back the reservation `stamp` of `key` under `policy` (whose window is `window`).
+    pub async fn release(
+        &self,
+        policy: &str,
+        key: &str,
+        stamp: Stamp,
+        window: Duration,
+    ) -> Option<()> {
+        let mut call = RELEASE_SCRIPT.key(self.key(policy, key));
+        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        call.arg(stamp.at).arg(stamp.previous).arg(window_ms);
         let _: i64 = self
             .run(call.invoke_async(&mut self.connection.clone()))
             .await?;

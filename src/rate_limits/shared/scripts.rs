@@ -29,34 +29,52 @@ return {1, 0, math.floor(math.min(now + tau + t - next, tau + t) / t)}
 /// rule: `ceiling` (refused while `count` is at `ARGV[2]` and the last one is within the window, `ARGV[3]` ms) or
 /// `backoff` (the first `ARGV[2]` pass, then each must wait 2^(count - ARGV[2]) s after the last, at most the
 /// window; `failures::backoff` in Rust). The key is forgotten a window after the last reservation.
-/// Returns `{1, count}` when reserved, `{0, ms to wait}` when refused.
+/// Returns `{1, the previous last time (0: none), this one}` when reserved, `{0, ms to wait, 0}` when refused.
 const RESERVE: &str = r"
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local limit, window = tonumber(ARGV[2]), tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'count', 'last')
 local count = tonumber(state[1]) or 0
-local since = window
+local since, previous = window, 0
 if state[2] then since = math.max(0, now - tonumber(state[2])) end
-if since >= window then count = 0 end
+if since >= window then count = 0 else previous = state[2] or 0 end
 if count >= limit then
   local wait = window
   if ARGV[1] == 'backoff' then
     wait = math.min(1000 * 2 ^ math.min(count - limit, 30), window)
   end
-  if wait - since > 0 then return {0, wait - since} end
+  if wait - since > 0 then return {0, wait - since, 0} end
 end
 redis.call('HSET', KEYS[1], 'count', count + 1, 'last', string.format('%.0f', now))
 redis.call('PEXPIRE', KEYS[1], window)
-return {1, count + 1}
+return {1, tonumber(previous), now}
 ";
 
 /// Gives back one reservation (the attempt succeeded, or another counter refused it): the count goes down by one,
-/// never below zero; the expiry is left as it is.
+/// never below zero. When no reservation came after this one (`last` is still `ARGV[1]`), the last time goes back
+/// to the one before it (`ARGV[2]`, 0: none) and the expiry with it (`ARGV[3]` is the window, ms), so successes
+/// never keep earlier failures alive: without that, an owner who signs in every hour would keep them for good.
 const RELEASE: &str = r"
-local count = tonumber(redis.call('HGET', KEYS[1], 'count'))
-if count and count > 0 then
-  redis.call('HINCRBY', KEYS[1], 'count', -1)
+local state = redis.call('HMGET', KEYS[1], 'count', 'last')
+local count = tonumber(state[1])
+if not count then return 0 end
+local mine = state[2] == ARGV[1]
+if mine and ARGV[2] == '0' and count <= 1 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+if count > 0 then redis.call('HINCRBY', KEYS[1], 'count', -1) end
+if mine and ARGV[2] ~= '0' then
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  local left = tonumber(ARGV[2]) + tonumber(ARGV[3]) - now
+  if left <= 0 then
+    redis.call('DEL', KEYS[1])
+    return 0
+  end
+  redis.call('HSET', KEYS[1], 'last', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], left)
 end
 return 0
 ";
