@@ -60,7 +60,18 @@ pub async fn complete(
         body.recovery_code.as_deref(),
     )
     .await;
-    let proved = proved?;
+    let proved = match proved {
+        // Refused before any code was checked: the challenge's attempt goes back.
+        Err(limited @ ApiError::RateLimited(_)) => {
+            let j = jti.clone();
+            state
+                .db
+                .run(move |conn| challenges::refund(conn, &j))
+                .await?;
+            return Err(limited);
+        }
+        other => other?,
+    };
     let user = consume_challenge(&state, jti, user_id.clone())
         .await?
         .ok_or(ended)?;
