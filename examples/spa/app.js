@@ -242,7 +242,10 @@ async function loadMfa() {
 }
 
 async function enrolMfa() {
-  const enrolment = await api('/v1/me/mfa/totp', 'POST');
+  const password = $('mfa-password').value;
+  $('mfa-password').value = '';
+  // A social-only account has no password: it sends none, and authd checks that its sign-in is recent.
+  const enrolment = await api('/v1/me/mfa/totp', 'POST', password ? { password } : {});
   // authd's SVG goes in as an image, never as markup: an <img> runs no script and reaches into nothing.
   $('mfa-qr').src = `data:image/svg+xml;base64,${btoa(enrolment.qr_svg)}`;
   $('mfa-secret').textContent = enrolment.secret;
@@ -388,7 +391,7 @@ onSubmit('mfa-confirm-form', confirmMfa);
 onSubmit('reset-form', confirmReset);
 onSubmit('forgot-form', forgotPassword);
 $('mfa-cancel').addEventListener('click', () => signedOut('signed out'));
-$('mfa-enable').addEventListener('click', () => action(enrolMfa));
+onSubmit('mfa-enable', enrolMfa);
 $('recovery-done').addEventListener('click', closeEnrolment);
 
 // A mailed link's token is read once and taken out of the address bar (history, bookmarks, screen shares).

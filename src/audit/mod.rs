@@ -65,6 +65,16 @@ impl Audit {
         self.enqueue(Pending::for_account(event, email));
     }
 
+    /// A wrong password at a re-authentication of signed-in `user_id` for `action` (lossy, like a failed login).
+    pub fn reauthentication_failed(&self, user_id: &str, action: &str, device: &DeviceInfo) {
+        let event = crate::db::models::AuthEvent {
+            user_id: Some(user_id.to_owned()),
+            detail: detail("action", action),
+            ..event(EventKind::Reauthentication, Outcome::Failure, device, now())
+        };
+        self.enqueue(Pending::new(event));
+    }
+
     /// A request refused by the rate-limit `policy`; at most one event per (policy, address) a minute.
     pub fn rate_limited(&self, policy: &'static str, ip: IpAddr, user_agent: Option<&str>) {
         if !self

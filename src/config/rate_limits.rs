@@ -69,6 +69,10 @@ pub struct RateLimitSettings {
     pub login_account: Rate,
     /// Failed logins per device token (a client that bypasses the account ceiling has this one of its own).
     pub login_device: Rate,
+    /// Distinct device tokens of one account honoured per window (`AUTHD_DEVICE_TOKENS_PER_ACCOUNT`): beyond
+    /// them a device token is ignored and the login spends the account's ceiling, so collected device tokens
+    /// cannot each bring a failure budget of their own.
+    pub device_tokens_per_account: Rate,
     /// Where the counters are shared with other instances; `None`: in this process only.
     pub redis: Option<RedisSettings>,
     /// `POST /v1/auth/mfa` per client IP.
@@ -95,6 +99,7 @@ impl Default for RateLimitSettings {
             login_ip_account: Rate::per_hour(10),
             login_account: Rate::per_hour(100),
             login_device: Rate::per_hour(10),
+            device_tokens_per_account: Rate::per_hour(5),
             redis: None,
             mfa_ip: Rate::per_minute(10),
             mfa_manage_ip: Rate::per_minute(30),
@@ -141,6 +146,11 @@ impl RateLimitSettings {
                 defaults.login_account,
             )?,
             login_device: rate(vars, "AUTHD_RATE_LIMIT_LOGIN_DEVICE", defaults.login_device)?,
+            device_tokens_per_account: rate(
+                vars,
+                "AUTHD_DEVICE_TOKENS_PER_ACCOUNT",
+                defaults.device_tokens_per_account,
+            )?,
             redis: RedisSettings::read(vars)?,
             mfa_ip: rate(vars, "AUTHD_RATE_LIMIT_MFA_IP", defaults.mfa_ip)?,
             mfa_manage_ip: rate(

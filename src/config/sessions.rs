@@ -14,6 +14,8 @@ pub struct SessionSettings {
     /// How long after a rotation a replay of the previous refresh token gets the same pair again instead of
     /// revoking the session (0 = strict).
     pub reuse_interval: Duration,
+    /// How recent a password-less account's login must be to add a way in (`AUTHD_REAUTH_MAX_AGE`).
+    pub reauth_max_age: Duration,
 }
 
 impl SessionSettings {
@@ -23,6 +25,7 @@ impl SessionSettings {
             max_age: vars.duration("AUTHD_SESSION_MAX_AGE", Duration::from_secs(30 * day))?,
             idle_timeout: vars.duration("AUTHD_SESSION_IDLE", Duration::from_secs(7 * day))?,
             reuse_interval: vars.duration("AUTHD_REFRESH_REUSE_INTERVAL", Duration::ZERO)?,
+            reauth_max_age: vars.duration("AUTHD_REAUTH_MAX_AGE", Duration::from_secs(300))?,
         };
         settings.check()?;
         Ok(settings)
@@ -50,6 +53,13 @@ impl SessionSettings {
             Duration::ZERO,
             Duration::from_secs(60),
             "at most 60 seconds",
+        )?;
+        in_range(
+            "AUTHD_REAUTH_MAX_AGE",
+            self.reauth_max_age,
+            second,
+            Duration::from_secs(24 * 3600),
+            "between 1 second and 1 day",
         )
     }
 }

@@ -20,10 +20,14 @@ pub enum EventKind {
     RateLimited,
     DeviceTokenUsed,
     AdminAction,
+    /// A wrong password where a signed-in request re-checks it (`detail.action` says which).
+    Reauthentication,
+    /// A way in or a factor added or removed, or the address changed (`detail.change` says which).
+    AccountChange,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Signup,
         Self::Login,
         Self::Refresh,
@@ -33,6 +37,8 @@ impl EventKind {
         Self::RateLimited,
         Self::DeviceTokenUsed,
         Self::AdminAction,
+        Self::Reauthentication,
+        Self::AccountChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,8 @@ impl EventKind {
             Self::RateLimited => "rate_limited",
             Self::DeviceTokenUsed => "device_token_used",
             Self::AdminAction => "admin_action",
+            Self::Reauthentication => "reauthentication",
+            Self::AccountChange => "account_change",
         }
     }
 }

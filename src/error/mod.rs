@@ -31,6 +31,11 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("the current password is incorrect")]
     WrongCurrentPassword,
+    /// Adding or removing a way in needs the password in the request, or (password-less) a recent login.
+    #[error(
+        "this change needs a fresh proof of identity: send the password, or (without one) sign in again"
+    )]
+    ReauthenticationRequired,
     #[error("{0}")]
     CsrfRejected(&'static str),
     /// Login needs a verified address (`AUTHD_REQUIRE_VERIFIED_EMAIL`); only after the password matched.
@@ -107,6 +112,7 @@ impl ApiError {
             Self::WeakPassword(_) => "weak_password",
             Self::EmailTaken => "email_taken",
             Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
+            Self::ReauthenticationRequired => "reauthentication_required",
             Self::CsrfRejected(_) => "csrf_rejected",
             Self::EmailNotVerified => "email_not_verified",
             Self::InvalidTokenLink => "invalid_token_link",
@@ -152,6 +158,7 @@ impl ResponseError for ApiError {
             Self::EmailTaken | Self::LastSignInMethod => StatusCode::CONFLICT,
             // The bearer token is fine; what failed is a re-check of the password, so not a 401.
             Self::WrongCurrentPassword
+            | Self::ReauthenticationRequired
             | Self::CsrfRejected(_)
             | Self::InsufficientRights
             | Self::InsufficientScope

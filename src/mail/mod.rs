@@ -55,6 +55,11 @@ pub enum Mail<'a> {
     },
     /// To the owner of an address someone tried to sign up with (when signup does not tell them apart).
     SignupAttempt,
+    /// A way in or a second factor was added or removed, or the password or address changed: `change` says
+    /// which, as a clause ("two-factor authentication was turned on").
+    AccountChanged {
+        change: &'a str,
+    },
 }
 
 /// The sending side, shared by every worker through `AppState`.
@@ -183,6 +188,10 @@ impl Mailer {
             Mail::RecoveryCodeUsed { left } => {
                 (Template::RecoveryCodeUsed, vec![("left", left.to_string())])
             }
+            Mail::AccountChanged { change } => (
+                Template::AccountChanged,
+                vec![("change", change.to_owned())],
+            ),
         };
         let mut all: Vec<(&str, &str)> = vec![("email", to), ("app_name", app)];
         all.extend(values.iter().map(|(k, v)| (*k, v.as_str())));

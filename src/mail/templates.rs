@@ -16,6 +16,7 @@ pub enum Template {
     RecoveryCodeUsed,
     /// To an account's owner when someone tried to sign up with its address.
     SignupAttempt,
+    AccountChanged,
 }
 
 /// The built-in plain text and HTML of a template, by file stem.
@@ -29,7 +30,7 @@ macro_rules! builtin {
 }
 
 impl Template {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::VerifyEmail,
         Self::ConfirmEmailChange,
         Self::PasswordReset,
@@ -37,6 +38,7 @@ impl Template {
         Self::EmailChangeNotice,
         Self::RecoveryCodeUsed,
         Self::SignupAttempt,
+        Self::AccountChanged,
     ];
 
     /// The file stem: `<name>.txt` and `<name>.html`.
@@ -49,6 +51,7 @@ impl Template {
             Self::EmailChangeNotice => "email_change_notice",
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::SignupAttempt => "signup_attempt",
+            Self::AccountChanged => "account_changed",
         }
     }
 
@@ -61,6 +64,7 @@ impl Template {
             Self::EmailChangeNotice => builtin!("email_change_notice"),
             Self::RecoveryCodeUsed => builtin!("recovery_code_used"),
             Self::SignupAttempt => builtin!("signup_attempt"),
+            Self::AccountChanged => builtin!("account_changed"),
         }
     }
 }

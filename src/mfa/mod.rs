@@ -16,7 +16,7 @@ pub use recovery::{LoginFactor, check_login_factor, recovery_code_used, use_reco
 use crate::db::mfa::totp as factors;
 use crate::db::models::now;
 use crate::error::{ApiError, MfaError};
-use crate::rate_limits::Ceiling;
+use crate::rate_limits::{Attempt, Ceiling, Counter};
 use crate::state::AppState;
 use crate::tokens::amr;
 
@@ -57,10 +57,7 @@ pub async fn check_code(
     code: &str,
     confirm: bool,
 ) -> Result<(), ApiError> {
-    state
-        .rate_limits
-        .check_ceiling(Ceiling::Mfa(user_id))
-        .await?;
+    let attempt = reserve(state, user_id).await?;
     let id = user_id.to_owned();
     let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
     let step = factor.filter(|f| f.active() != confirm).and_then(|f| {
@@ -82,13 +79,17 @@ pub async fn check_code(
         None => false,
     };
     if !used {
-        state
-            .rate_limits
-            .ceiling_failed(Ceiling::Mfa(user_id))
-            .await;
+        attempt.failed();
         return Err(MfaError::InvalidCode.into());
     }
+    attempt.succeeded().await;
     Ok(())
+}
+
+/// Reserves a code attempt against the account's `mfa-account` ceiling, before the code is checked.
+async fn reserve<'a>(state: &'a AppState, user_id: &'a str) -> Result<Attempt<'a>, ApiError> {
+    let counters = [Counter::Ceiling(Ceiling::Mfa(user_id))];
+    Ok(state.rate_limits.attempt(&counters).await?)
 }
 
 /// A TOTP code or a recovery code, whichever was sent (exactly one must be).

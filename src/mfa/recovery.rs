@@ -2,7 +2,7 @@
 //! spending it, so the login can spend the code and its `mfa_token` in one transaction: of many valid codes sent
 //! at once on one `mfa_token`, one is spent and one notice mailed.
 
-use super::{Ceiling, Proved, check_code, codes};
+use super::{Proved, check_code, codes, reserve};
 use crate::db::mfa::recovery_codes;
 use crate::db::models::now;
 use crate::db::users;
@@ -51,38 +51,29 @@ pub async fn check_login_factor(
 }
 
 /// The id of the user's unused recovery code that `typed` is, without spending it; `invalid_code` otherwise.
+/// The attempt is reserved against the `mfa-account` ceiling before any hashing, and given back only for a
+/// code that matches.
 async fn find_recovery_code(
     state: &AppState,
     user_id: &str,
     typed: &str,
 ) -> Result<String, ApiError> {
-    state
-        .rate_limits
-        .check_ceiling(Ceiling::Mfa(user_id))
-        .await?;
-    let found = match codes::normalize_recovery_code(typed) {
-        Some(code) => {
-            let id = user_id.to_owned();
-            let unused = state
-                .db
-                .run(move |conn| recovery_codes::unused(conn, &id))
-                .await?;
-            let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
-            let index = state.passwords.find_code(code, hashes).await?;
-            index.map(|i| unused[i].0.clone())
-        }
-        None => None,
+    // Dropping the attempt keeps it counted as a failure.
+    let attempt = reserve(state, user_id).await?;
+    let Some(code) = codes::normalize_recovery_code(typed) else {
+        return Err(MfaError::InvalidCode.into());
     };
-    match found {
-        Some(id) => Ok(id),
-        None => {
-            state
-                .rate_limits
-                .ceiling_failed(Ceiling::Mfa(user_id))
-                .await;
-            Err(MfaError::InvalidCode.into())
-        }
-    }
+    let id = user_id.to_owned();
+    let unused = state
+        .db
+        .run(move |conn| recovery_codes::unused(conn, &id))
+        .await?;
+    let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
+    let Some(index) = state.passwords.find_code(code, hashes).await? else {
+        return Err(MfaError::InvalidCode.into());
+    };
+    attempt.succeeded().await;
+    Ok(unused[index].0.clone())
 }
 
 /// Checks a recovery code and uses it up at once (password reset); returns how many are left.

@@ -53,14 +53,14 @@ impl LoginCeilings {
         (limits.policy, limits.rate, key)
     }
 
-    pub fn check(&self, ceiling: Ceiling<'_>, now: Instant) -> Result<(), Limited> {
+    pub fn reserve(&self, ceiling: Ceiling<'_>, now: Instant) -> Result<(), Limited> {
         let (limits, key) = self.pick(ceiling);
-        limits.check(key, now)
+        limits.reserve(key, now)
     }
 
-    pub fn failed(&self, ceiling: Ceiling<'_>, now: Instant) {
+    pub fn release(&self, ceiling: Ceiling<'_>, now: Instant) {
         let (limits, key) = self.pick(ceiling);
-        limits.failed(key, now);
+        limits.release(key, now);
     }
 
     pub fn retain_recent(&self, now: Instant) {
@@ -96,26 +96,9 @@ impl FailureCeiling {
         }
     }
 
-    /// Refuses an attempt while the key's recent failures are at the ceiling.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), Limited> {
-        let Some(state) = self.counts.get(&self.hasher.hash_one(key)) else {
-            return Ok(());
-        };
-        let mut window = state.lock().unwrap_or_else(|p| p.into_inner());
-        self.advance(&mut window, now);
-        match self.wait(&window, now) {
-            Some(retry_after) => Err(Limited {
-                policy: self.policy,
-                quota: self.rate.count.get(),
-                window: self.rate.window,
-                retry_after,
-            }),
-            None => Ok(()),
-        }
-    }
-
-    /// Counts a failure of `key`.
-    pub fn failed(&self, key: &str, now: Instant) {
+    /// Reserves one attempt of `key`: refused while its recent failures are at the ceiling, else counted as a
+    /// failure at once, under the key's lock, so parallel attempts cannot all pass before any is counted.
+    pub fn reserve(&self, key: &str, now: Instant) -> Result<(), Limited> {
         let fresh = || {
             Ok::<_, std::convert::Infallible>(Arc::new(Mutex::new(Window {
                 start: now,
@@ -128,7 +111,30 @@ impl FailureCeiling {
             .get_or_insert_with(&self.hasher.hash_one(key), fresh);
         let mut window = state.lock().unwrap_or_else(|p| p.into_inner());
         self.advance(&mut window, now);
+        if let Some(retry_after) = self.wait(&window, now) {
+            return Err(Limited {
+                policy: self.policy,
+                quota: self.rate.count.get(),
+                window: self.rate.window,
+                retry_after,
+            });
+        }
         window.current = window.current.saturating_add(1);
+        Ok(())
+    }
+
+    /// Gives one reservation of `key` back (the attempt succeeded, or another counter refused it); from the
+    /// window before when this one has just begun.
+    pub fn release(&self, key: &str, now: Instant) {
+        let Some(state) = self.counts.get(&self.hasher.hash_one(key)) else {
+            return;
+        };
+        let mut window = state.lock().unwrap_or_else(|p| p.into_inner());
+        self.advance(&mut window, now);
+        match window.current {
+            0 => window.previous = window.previous.saturating_sub(1),
+            _ => window.current -= 1,
+        }
     }
 
     /// Drops keys with no failure in the last two windows (they would count nothing).
@@ -189,35 +195,32 @@ mod tests {
         let t0 = Instant::now();
         let at = |secs| t0 + Duration::from_secs(secs);
         for n in 0..4 {
-            assert_eq!(limits.check("a@example.com", at(n)), Ok(()), "{n}");
-            limits.failed("a@example.com", at(n));
+            assert_eq!(limits.reserve("a@example.com", at(n)), Ok(()), "{n}");
         }
-        let blocked = limits.check("a@example.com", at(10)).unwrap_err();
+        let blocked = limits.reserve("a@example.com", at(10)).unwrap_err();
         assert_eq!((blocked.policy, blocked.quota), ("login-account", 4));
         assert_eq!(blocked.retry_after, Duration::from_secs(3590));
         // Other keys are untouched.
-        assert_eq!(limits.check("b@example.com", at(10)), Ok(()));
+        assert_eq!(limits.reserve("b@example.com", at(10)), Ok(()));
         // A quarter into the next window the four count as three: one more passes, then it blocks again.
-        assert_eq!(limits.check("a@example.com", at(3600 + 900)), Ok(()));
-        limits.failed("a@example.com", at(3600 + 900));
-        assert!(limits.check("a@example.com", at(3600 + 900)).is_err());
+        assert_eq!(limits.reserve("a@example.com", at(3600 + 900)), Ok(()));
+        assert!(limits.reserve("a@example.com", at(3600 + 900)).is_err());
         // Two windows later nothing is left.
-        assert_eq!(limits.check("a@example.com", at(3 * 3600)), Ok(()));
+        assert_eq!(limits.reserve("a@example.com", at(3 * 3600)), Ok(()));
     }
 
     #[test]
     fn a_burst_at_the_edge_does_not_double_the_ceiling() {
         let limits = ceiling("10/min");
         let t0 = Instant::now();
-        limits.failed("a", t0);
+        assert_eq!(limits.reserve("a", t0), Ok(()));
         for _ in 0..9 {
-            limits.failed("a", t0 + Duration::from_secs(59));
+            assert_eq!(limits.reserve("a", t0 + Duration::from_secs(59)), Ok(()));
         }
         // Just into the next window the ten still weigh 9.8: one more failure passes, not ten.
         let just_after = t0 + Duration::from_secs(61);
-        assert_eq!(limits.check("a", just_after), Ok(()));
-        limits.failed("a", just_after);
-        let blocked = limits.check("a", just_after).unwrap_err();
+        assert_eq!(limits.reserve("a", just_after), Ok(()));
+        let blocked = limits.reserve("a", just_after).unwrap_err();
         assert!(blocked.retry_after >= Duration::from_secs(1));
     }
 
@@ -225,10 +228,25 @@ mod tests {
     fn old_keys_are_dropped() {
         let limits = ceiling("1/min");
         let t0 = Instant::now();
-        limits.failed("a", t0);
+        assert_eq!(limits.reserve("a", t0), Ok(()));
         limits.retain_recent(t0 + Duration::from_secs(60));
         assert_eq!(limits.counts.len(), 1);
         limits.retain_recent(t0 + Duration::from_secs(120));
         assert_eq!(limits.counts.len(), 0);
+    }
+
+    #[test]
+    fn a_released_reservation_is_not_counted() {
+        let limits = ceiling("2/hour");
+        let t0 = Instant::now();
+        assert_eq!(limits.reserve("a", t0), Ok(()));
+        assert_eq!(limits.reserve("a", t0), Ok(()));
+        assert!(
+            limits.reserve("a", t0).is_err(),
+            "two in flight fill the ceiling"
+        );
+        limits.release("a", t0);
+        assert_eq!(limits.reserve("a", t0), Ok(()));
+        assert!(limits.reserve("a", t0).is_err());
     }
 }

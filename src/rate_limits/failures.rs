@@ -42,7 +42,8 @@ impl LoginFailures {
         }
     }
 
-    /// Refuses an attempt the pair must still wait for.
+    /// Refuses an attempt the pair must still wait for (without counting it).
+    #[cfg(test)]
     pub fn check(&self, ip: IpAddr, account: &str, now: Instant) -> Result<(), Limited> {
         let Some(state) = self.pairs.get(&self.key(ip, account)) else {
             return Ok(());
@@ -62,7 +63,43 @@ impl LoginFailures {
         self.rate
     }
 
+    /// Reserves one attempt of the pair: refused while it must wait, else counted as a failure at once, under the
+    /// pair's lock, so parallel attempts cannot all pass before any is counted. A success forgets the pair.
+    pub fn reserve(&self, ip: IpAddr, account: &str, now: Instant) -> Result<(), Limited> {
+        let fresh = || {
+            Ok::<_, std::convert::Infallible>(Arc::new(Mutex::new(Failures {
+                count: 0,
+                last: now,
+            })))
+        };
+        let Ok(state) = self.pairs.get_or_insert_with(&self.key(ip, account), fresh);
+        let mut failures = state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let since = now.saturating_duration_since(failures.last);
+        if let Some(retry_after) = backoff(self.rate, failures.count, since) {
+            return Err(Limited::new(POLICY, self.rate, retry_after));
+        }
+        if since >= self.rate.window {
+            failures.count = 0;
+        }
+        failures.count = failures.count.saturating_add(1);
+        failures.last = now;
+        Ok(())
+    }
+
+    /// Gives one reservation back (another counter refused the attempt before it was tried).
+    pub fn release(&self, ip: IpAddr, account: &str) {
+        if let Some(state) = self.pairs.get(&self.key(ip, account)) {
+            let mut failures = state
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            failures.count = failures.count.saturating_sub(1);
+        }
+    }
+
     /// Counts a failed attempt.
+    #[cfg(test)]
     pub fn failed(&self, ip: IpAddr, account: &str, now: Instant) {
         let fresh = || {
             Ok::<_, std::convert::Infallible>(Arc::new(Mutex::new(Failures {
@@ -189,5 +226,20 @@ mod tests {
         limits.succeeded(ip, "a@example.com");
         assert_eq!(limits.check(ip, "a@example.com", t0), Ok(()));
         assert_eq!(limits.len(), 0);
+    }
+
+    #[test]
+    fn a_reservation_checks_and_counts_in_one_step() {
+        let limits = failures("2/hour");
+        let (ip, t0) = ("198.51.100.1".parse().unwrap(), Instant::now());
+        assert_eq!(limits.reserve(ip, "a@example.com", t0), Ok(()));
+        assert_eq!(limits.reserve(ip, "a@example.com", t0), Ok(()));
+        // Two in flight are two failures until they settle: the third waits.
+        let blocked = limits.reserve(ip, "a@example.com", t0).unwrap_err();
+        assert_eq!(blocked.retry_after, Duration::from_secs(1));
+        limits.release(ip, "a@example.com");
+        assert_eq!(limits.reserve(ip, "a@example.com", t0), Ok(()));
+        limits.succeeded(ip, "a@example.com");
+        assert!(limits.is_empty());
     }
 }

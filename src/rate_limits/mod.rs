@@ -3,7 +3,9 @@
 //! `AUTHD_REDIS_URL`, in Redis (`shared/`), so every instance spends the same budgets. A check that Redis does
 //! not answer in time uses this instance's counters instead: never an error, never a wait past the timeout.
 
+mod attempt;
 mod ceiling;
+mod devices;
 mod failures;
 mod limit;
 mod local;
@@ -15,12 +17,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::RateLimitSettings;
+pub use attempt::{Attempt, Counter};
 pub use ceiling::Ceiling;
 use ceiling::LoginCeilings;
-use failures::backoff;
+use devices::DeviceSlots;
 pub use limit::{Limit, Limited};
 use local::Local;
 use shared::{Gcra, Shared};
+
+/// The Redis key name of the device-token cap.
+const DEVICES_POLICY: &str = "device-tokens";
 
 /// Keys each limiter holds at most (about 100 bytes each); beyond that the least used are evicted.
 pub const MAX_KEYS: usize = 65_536;
@@ -34,6 +40,8 @@ pub struct RateLimits {
     shared: Option<Shared>,
     /// The account and device-token failure ceilings (in memory; in Redis too when `shared` is set).
     ceilings: Option<LoginCeilings>,
+    /// The cap on device tokens honoured per account (when limits are on).
+    devices: Option<DeviceSlots>,
 }
 
 impl RateLimits {
@@ -54,10 +62,14 @@ impl RateLimits {
                 MAX_KEYS,
             )
         });
+        let devices = settings
+            .enabled
+            .then(|| DeviceSlots::new(settings.device_tokens_per_account, MAX_KEYS));
         Self {
             local: Local::with_max_keys(settings, MAX_KEYS),
             shared,
             ceilings,
+            devices,
         }
     }
 
@@ -84,85 +96,20 @@ impl RateLimits {
         self.local.check(limit, ip)
     }
 
-    /// Refuses a login of `account` from `ip` while that pair waits after repeated failures.
-    pub async fn check_login(&self, ip: IpAddr, account: &str) -> Result<(), Limited> {
-        let Some(local) = self.local.login_failures() else {
-            return Ok(());
+    /// Whether the valid device token `jti` of `account` is honoured (its login gets the device's own ceiling
+    /// instead of the account's): at most `AUTHD_DEVICE_TOKENS_PER_ACCOUNT` distinct ones per window.
+    pub async fn honour_device(&self, account: &str, jti: &str) -> bool {
+        let Some(devices) = &self.devices else {
+            return true;
         };
         if let Some(shared) = &self.shared {
-            let key = pair_key(shared, ip, account);
-            if let Some(state) = shared.failures(failures::POLICY, &key).await {
-                let rate = local.rate();
-                return match backoff(rate, state.count, state.since_last) {
-                    Some(retry_after) => Err(Limited::new(failures::POLICY, rate, retry_after)),
-                    None => Ok(()),
-                };
+            let key = shared.account_key(account);
+            let rate = devices.rate();
+            if let Some(honoured) = shared.honour_device(DEVICES_POLICY, &key, jti, rate).await {
+                return honoured;
             }
         }
-        local.check(ip, account, Instant::now())
-    }
-
-    /// Counts a failed login of `account` from `ip`.
-    pub async fn login_failed(&self, ip: IpAddr, account: &str) {
-        let Some(local) = self.local.login_failures() else {
-            return;
-        };
-        if let Some(shared) = &self.shared {
-            let key = pair_key(shared, ip, account);
-            let window = local.rate().window;
-            if shared.fail(failures::POLICY, &key, window).await.is_some() {
-                return;
-            }
-        }
-        local.failed(ip, account, Instant::now());
-    }
-
-    /// Forgets the failures of `account` from `ip` after a successful login.
-    pub async fn login_succeeded(&self, ip: IpAddr, account: &str) {
-        let Some(local) = self.local.login_failures() else {
-            return;
-        };
-        // Both: failures counted here during an outage must not outlive the success either.
-        local.succeeded(ip, account);
-        if let Some(shared) = &self.shared {
-            let key = pair_key(shared, ip, account);
-            let _ = shared.forget(failures::POLICY, &key).await;
-        }
-    }
-
-    /// Refuses a login while the failures counted against `ceiling` are at its limit. In Redis the ceiling
-    /// holds until a window after the last counted failure; in memory it is a sliding window.
-    pub async fn check_ceiling(&self, ceiling: Ceiling<'_>) -> Result<(), Limited> {
-        let Some(ceilings) = &self.ceilings else {
-            return Ok(());
-        };
-        if let Some(shared) = &self.shared {
-            let (policy, rate, key) = ceilings.describe(ceiling);
-            if let Some(state) = shared.failures(policy, &shared.account_key(key)).await {
-                let blocked = state.count >= rate.count.get();
-                let retry_after = rate.window.saturating_sub(state.since_last);
-                return match blocked && !retry_after.is_zero() {
-                    true => Err(Limited::new(policy, rate, retry_after)),
-                    false => Ok(()),
-                };
-            }
-        }
-        ceilings.check(ceiling, Instant::now())
-    }
-
-    /// Counts a failed login against `ceiling`.
-    pub async fn ceiling_failed(&self, ceiling: Ceiling<'_>) {
-        let Some(ceilings) = &self.ceilings else {
-            return;
-        };
-        if let Some(shared) = &self.shared {
-            let (policy, rate, key) = ceilings.describe(ceiling);
-            let key = shared.account_key(key);
-            if shared.fail(policy, &key, rate.window).await.is_some() {
-                return;
-            }
-        }
-        ceilings.failed(ceiling, Instant::now());
+        devices.honour(account, jti, Instant::now())
     }
 
     /// Drops the in-memory keys whose budget has refilled (Redis expires its own).
@@ -170,6 +117,9 @@ impl RateLimits {
         self.local.retain_recent();
         if let Some(ceilings) = &self.ceilings {
             ceilings.retain_recent(Instant::now());
+        }
+        if let Some(devices) = &self.devices {
+            devices.retain_recent(Instant::now());
         }
     }
 

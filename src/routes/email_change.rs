@@ -1,19 +1,19 @@
 //! POST /v1/me/email
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonObject;
 use super::mail_links::{accepted, link_in_background};
+use super::reauth::{self, Action};
 use crate::auth::Authenticated;
 use crate::db::email_tokens::Purpose;
 use crate::db::models::User;
 use crate::db::users;
-use crate::domain::{Email, Password};
+use crate::domain::Email;
 use crate::error::{ApiError, TokenRejection};
 use crate::mail::{Mail, MailKind};
 use crate::mfa;
-use crate::passwords::Verified;
 use crate::state::AppState;
 
 /// The new address, the current password, and (for an account with MFA, from an aal1 session) a current code.
@@ -28,6 +28,7 @@ pub struct EmailChange {
 /// to the current one. `202` with the same body, at once, whether or not another account has the new address
 /// (then no link is sent; the notice still is).
 pub async fn change(
+    req: HttpRequest,
     caller: Authenticated,
     body: JsonObject<EmailChange>,
     state: web::Data<AppState>,
@@ -38,7 +39,7 @@ pub async fn change(
         code,
     } = body.0;
     let new_email = Email::parse(&new_email)?;
-    let user = current_user(&state, &caller.0.sub, &password).await?;
+    let user = current_user(&state, &req, &caller.0.sub, &password).await?;
     // Moving the account's address is a step-up action, as a password change is (`403 mfa_required`).
     mfa::require_step_up(&state, &user.id, caller.0.acr.as_deref(), code.as_deref()).await?;
     if new_email.as_str() == user.email
@@ -61,23 +62,20 @@ pub async fn change(
     Ok(accepted())
 }
 
-/// The caller's account, once `password` is its password (`403 invalid_credentials` otherwise).
-async fn current_user(state: &AppState, user_id: &str, password: &str) -> Result<User, ApiError> {
+/// The caller's account, once `password` is its password (`403 invalid_credentials` otherwise, counted against the
+/// account's failure ceiling like a login, and audited).
+async fn current_user(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: &str,
+    password: &str,
+) -> Result<User, ApiError> {
     let lookup = user_id.to_owned();
     let user = state
         .db
         .run(move |conn| users::find_by_id(conn, &lookup))
         .await?
         .ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
-    let password = Password::new(password);
-    if !password.within_length_limit()
-        || state
-            .passwords
-            .verify(password, Some(user.password_hash.clone()))
-            .await?
-            == Verified::No
-    {
-        return Err(ApiError::WrongCurrentPassword);
-    }
+    reauth::check_password(state, req, &user, password, Action::EmailChange).await?;
     Ok(user)
 }

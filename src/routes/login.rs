@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::metrics::{self, Login};
 use crate::mfa;
 use crate::passwords::{Passwords, Verified};
-use crate::rate_limits::Ceiling;
+use crate::rate_limits::{Ceiling, Counter};
 use crate::state::AppState;
 use crate::tokens::amr;
 
@@ -94,24 +94,22 @@ async fn log_in(
         return Err(ApiError::InvalidCredentials);
     }
     let ip = client_ip(&req, &state.trusted_proxies);
-    // Before any hashing; the same answer whether or not the account exists.
-    state.rate_limits.check_login(ip, email.as_str()).await?;
     let user = find_user(&state.db, &email).await?;
     let device = device_of(state, &req, body.device_token, user.as_ref());
+    // Beyond the account's cap on device tokens, one is ignored: collected tokens bring no budgets of their own.
+    let device = match device {
+        Some(jti) if state.rate_limits.honour_device(email.as_str(), &jti).await => Some(jti),
+        _ => None,
+    };
     let ceiling = match &device {
         Some(jti) => Ceiling::Device(jti),
         None => Ceiling::Account(email.as_str()),
     };
-    state.rate_limits.check_ceiling(ceiling).await?;
-    let (user, rehash) = match verify(state, user, password.clone()).await {
-        Err(ApiError::InvalidCredentials) => {
-            state.rate_limits.login_failed(ip, email.as_str()).await;
-            state.rate_limits.ceiling_failed(ceiling).await;
-            return Err(ApiError::InvalidCredentials);
-        }
-        other => other?,
-    };
-    state.rate_limits.login_succeeded(ip, email.as_str()).await;
+    // Reserved before any hashing, the same whether or not the account exists; dropped unsettled, a failure.
+    let counters = [Counter::Pair(ip, email.as_str()), Counter::Ceiling(ceiling)];
+    let attempt = state.rate_limits.attempt(&counters).await?;
+    let (user, rehash) = verify(state, user, password.clone()).await?;
+    attempt.succeeded().await;
     // Only now: a guesser without the password learns nothing from these.
     if user.disabled_at.is_some() {
         return Err(ApiError::AccountDisabled);

@@ -1,5 +1,6 @@
 //! The route table (it reads like the contract) and the JSON body rules shared by every route.
 
+mod account_change;
 mod body;
 mod delivery;
 mod device;
@@ -17,6 +18,7 @@ mod oauth;
 mod password;
 mod password_reset;
 mod password_reset_confirm;
+mod reauth;
 mod refresh;
 mod revocations;
 mod sessions;

@@ -3,8 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::account_change::{self, Change};
 use super::body::JsonObject;
 use super::device::device_info;
+use super::reauth::{self, Action};
 use crate::audit::record;
 use crate::auth::Authenticated;
 use crate::db::credentials;
@@ -16,7 +18,6 @@ use crate::db::users;
 use crate::domain::Password;
 use crate::error::{ApiError, TokenRejection};
 use crate::mfa;
-use crate::passwords::Verified;
 use crate::state::AppState;
 
 /// The body of a password change.
@@ -53,15 +54,9 @@ pub async fn change(
         .run(move |conn| users::find_by_id(conn, &user_id))
         .await?;
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
-    let current = Password::new(&current_password);
-    if !current.within_length_limit()
-        || passwords
-            .verify(current, Some(user.password_hash.clone()))
-            .await?
-            == Verified::No
-    {
-        return Err(ApiError::WrongCurrentPassword);
-    }
+    // Counted against the account's failure ceiling like a login: a stolen access token is no guessing oracle.
+    let action = Action::PasswordChange;
+    reauth::check_password(&state, &req, &user, &current_password, action).await?;
     let acr = caller.0.acr.as_deref();
     mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
     let hash = passwords
@@ -88,5 +83,6 @@ pub async fn change(
         .await?;
     tracing::info!(user_id = %user.id, other_sessions_ended = ended.len(), "password changed");
     revocations.insert(ended, at);
+    account_change::notify(&state, &user.email, Change::PasswordChanged);
     Ok(HttpResponse::NoContent().finish())
 }

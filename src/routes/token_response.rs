@@ -69,6 +69,7 @@ impl TokenResponse {
             roles: &roles,
             amr: session.amr.as_deref(),
             email_verified: user.email_verified_at.is_some(),
+            authenticated_at: session.created_at.and_utc().timestamp(),
         };
         let access = tokens.mint_access(&generation)?;
         let refresh = tokens.mint_refresh(&generation)?;

@@ -27,6 +27,10 @@ pub struct AccessClaims {
     /// row, so it is at most one access-token lifetime stale). Absent in tokens minted before it existed: false.
     #[serde(default)]
     pub email_verified: bool,
+    /// When the user signed in to this session (OpenID Connect's `auth_time`, Unix seconds): the session's
+    /// start, kept across refreshes. Adding a way in to a password-less account needs a recent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
 }
 
 /// Claims of a refresh token. Everything in it derives from the session row, so the same generation always

@@ -36,6 +36,8 @@ pub struct SessionGeneration<'a> {
     pub amr: Option<&'a str>,
     /// The account's address is verified: the access token's `email_verified`.
     pub email_verified: bool,
+    /// When the session began (its login), in Unix seconds: the access token's `auth_time`.
+    pub authenticated_at: i64,
 }
 
 /// A token could not be signed (a key unusable for its algorithm); the caller answers 500.
@@ -61,6 +63,7 @@ impl Tokens {
             acr: Some(acr(&amr).to_owned()),
             amr,
             email_verified: session.email_verified,
+            auth_time: Some(session.authenticated_at),
         };
         Ok(MintedToken {
             token: self.sign(TokenKind::Access, &claims)?,

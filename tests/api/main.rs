@@ -5,7 +5,9 @@
 #[macro_use]
 mod helpers;
 
+mod account_notices;
 mod admin;
+mod attempts;
 mod audit;
 mod browser;
 mod config_check;
@@ -35,6 +37,7 @@ mod password_reset;
 mod properties;
 mod pruning;
 mod rate_limits;
+mod reauth;
 mod redis_limits;
 mod refresh;
 mod restart;

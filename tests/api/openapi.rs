@@ -28,6 +28,7 @@ const ERROR_CODES: &[&str] = &[
     "weak_password",
     "email_taken",
     "invalid_credentials",
+    "reauthentication_required",
     "csrf_rejected",
     "email_not_verified",
     "invalid_token_link",
@@ -248,6 +249,7 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::EmailTaken,
         ApiError::InvalidCredentials,
         ApiError::WrongCurrentPassword,
+        ApiError::ReauthenticationRequired,
         ApiError::CsrfRejected(""),
         ApiError::EmailNotVerified,
         ApiError::InvalidTokenLink,
@@ -286,6 +288,7 @@ fn every_api_error() -> Vec<ApiError> {
             | ApiError::EmailTaken
             | ApiError::InvalidCredentials
             | ApiError::WrongCurrentPassword
+            | ApiError::ReauthenticationRequired
             | ApiError::CsrfRejected(_)
             | ApiError::EmailNotVerified
             | ApiError::InvalidTokenLink

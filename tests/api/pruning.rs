@@ -25,6 +25,7 @@ fn policy() -> SessionSettings {
         max_age: Duration::from_secs(30 * 86_400),
         idle_timeout: Duration::from_secs(7 * 86_400),
         reuse_interval: Duration::ZERO,
+        reauth_max_age: Duration::from_secs(300),
     }
 }
 

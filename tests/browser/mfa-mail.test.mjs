@@ -153,7 +153,9 @@ for (const mode of ['bearer', 'cookie']) {
       await usedTab.page.close();
 
       // Enrol: the QR code is an image (the CSP allows data: images, and it renders), the secret is shown.
-      await click(page, '#mfa-enable');
+      // Adding a second factor asks for the password again.
+      await page.fill('#mfa-password', PASSWORD);
+      await submit(page, '#mfa-enable');
       assert.ok(await page.isVisible('#mfa-qr'));
       await page.waitForFunction(() => document.getElementById('mfa-qr').naturalWidth > 0);
       assert.match(await page.getAttribute('#mfa-qr', 'src'), /^data:image\/svg\+xml;base64,/);

@@ -29,27 +29,32 @@ pub fn insert(
         .map(drop)
 }
 
-/// Whether the challenge of `user_id` can still be answered: unused, unexpired, under `max_attempts` wrong codes.
-pub fn is_open(
+/// Reserves one code attempt of the challenge of `user_id` (compare-and-set, before the code is checked): `false`
+/// when it can no longer be answered (used, expired, or its `max_attempts` are spent or in flight). A reservation
+/// counts as a wrong code until `refund` gives it back, so parallel codes on one challenge cannot exceed the limit.
+pub fn reserve(
     conn: &mut AnyConnection,
     jti: &str,
     user_id: &str,
     now: NaiveDateTime,
     max_attempts: i64,
 ) -> QueryResult<bool> {
-    let found: Option<String> = open(jti, user_id, now, max_attempts)
-        .select(mfa_challenges::jti)
-        .first(conn)
-        .optional()?;
-    Ok(found.is_some())
+    let updated = diesel::update(open(jti, user_id, now, max_attempts))
+        .set(mfa_challenges::attempts.eq(mfa_challenges::attempts + 1))
+        .execute(conn)?;
+    Ok(updated == 1)
 }
 
-/// Counts a wrong code against the challenge.
-pub fn failed(conn: &mut AnyConnection, jti: &str) -> QueryResult<()> {
-    diesel::update(mfa_challenges::table.find(jti))
-        .set(mfa_challenges::attempts.eq(mfa_challenges::attempts + 1))
-        .execute(conn)
-        .map(drop)
+/// Gives back a reservation whose code was right.
+pub fn refund(conn: &mut AnyConnection, jti: &str) -> QueryResult<()> {
+    diesel::update(
+        mfa_challenges::table
+            .find(jti)
+            .filter(mfa_challenges::attempts.gt(0_i64)),
+    )
+    .set(mfa_challenges::attempts.eq(mfa_challenges::attempts - 1))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Uses the challenge up (compare-and-set); `false` when it was no longer open.

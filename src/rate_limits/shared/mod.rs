@@ -1,6 +1,6 @@
 //! The counters in Redis (`AUTHD_REDIS_URL`), shared by every instance that uses the same server and prefix.
 //! Two general primitives, each one Lua script and one round trip: a GCRA check of (policy, key, rate), and a
-//! failure count of (policy, key). Keys are `<prefix>rl:<policy>:<key>`.
+//! failure counter's reservation of (policy, key) (with its release). Keys are `<prefix>rl:<policy>:<key>`.
 //!
 //! Every call is bounded by the configured timeout. `None` means "Redis did not answer": the caller then uses
 //! its in-memory counters, so Redis being down never fails a request. The connection manager reconnects on its
@@ -16,7 +16,7 @@ use redis::{FromRedisValue, RedisResult};
 use sha2::{Digest, Sha256};
 
 use self::breaker::Breaker;
-use self::scripts::{FAILURES_SCRIPT, GCRA_SCRIPT};
+use self::scripts::{DEVICE_SCRIPT, GCRA_SCRIPT, RELEASE_SCRIPT, RESERVE_SCRIPT};
 use super::limit::period;
 use crate::config::{Rate, RedisSettings};
 
@@ -27,11 +27,20 @@ pub enum Gcra {
     Denied { retry_after: Duration },
 }
 
-/// One key's failures: how many, and how long ago the last one was.
+/// A reservation in Redis: its server time and the counter's last time before it (0: none), so that giving it
+/// back can restore that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Failures {
-    pub count: u32,
-    pub since_last: Duration,
+pub struct Stamp {
+    at: u64,
+    previous: u64,
+}
+
+/// How a failure counter refuses: at a ceiling until a window after the last failure, or with a delay that
+/// doubles with each failure beyond the free ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Ceiling,
+    Backoff,
 }
 
 /// The Redis connection and the rules for using it.
@@ -77,29 +86,71 @@ impl Shared {
         })
     }
 
-    /// `key`'s failures under `policy` within the window of the last call to `fail`.
-    pub async fn failures(&self, policy: &str, key: &str) -> Option<Failures> {
-        let mut call = FAILURES_SCRIPT.key(self.key(policy, key));
-        call.arg("check").arg(0);
-        let (count, since_ms): (u32, u64) = self
+    /// Reserves one attempt of `key` under `policy` by `rule` (checked and counted in one step): `Ok` when
+    /// reserved, `Err(retry_after)` when refused.
+    pub async fn reserve(
+        &self,
+        rule: Rule,
+        policy: &str,
+        key: &str,
+        rate: Rate,
+    ) -> Option<Result<Stamp, Duration>> {
+        let mut call = RESERVE_SCRIPT.key(self.key(policy, key));
+        let window_ms = u64::try_from(rate.window.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let rule = match rule {
+            Rule::Ceiling => "ceiling",
+            Rule::Backoff => "backoff",
+        };
+        call.arg(rule).arg(rate.count.get()).arg(window_ms);
+        let (reserved, value, at): (u8, u64, u64) = self
             .run(call.invoke_async(&mut self.connection.clone()))
             .await?;
-        Some(Failures {
-            count,
-            since_last: Duration::from_millis(since_ms),
+        Some(match reserved {
+            1 => Ok(Stamp {
+                at,
+                previous: value,
+            }),
+            _ => Err(Duration::from_millis(value.max(1))),
         })
     }
 
-    /// Counts one failure of `key` under `policy`; the count is forgotten `window` after the last failure.
-    /// Returns the count.
-    pub async fn fail(&self, policy: &str, key: &str, window: Duration) -> Option<u32> {
-        let mut call = FAILURES_SCRIPT.key(self.key(policy, key));
-        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
-        call.arg("fail").arg(window_ms);
-        let (count, _): (u32, u64) = self
+    /// Whether device token `jti` is honoured under `key`'s cap of `rate.count` per window (a slot is taken
+    /// when one is free).
+    pub async fn honour_device(
+        &self,
+        policy: &str,
+        key: &str,
+        jti: &str,
+        rate: Rate,
+    ) -> Option<bool> {
+        let mut call = DEVICE_SCRIPT.key(self.key(policy, key));
+        let window_ms = u64::try_from(rate.window.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        call.arg(jti).arg(window_ms).arg(rate.count.get());
+        let honoured: u8 = self
             .run(call.invoke_async(&mut self.connection.clone()))
             .await?;
-        Some(count)
+        Some(honoured == 1)
+    }
+
+    /// Gives back the reservation `stamp` of `key` under `policy` (whose window is `window`).
+    pub async fn release(
+        &self,
+        policy: &str,
+        key: &str,
+        stamp: Stamp,
+        window: Duration,
+    ) -> Option<()> {
+        let mut call = RELEASE_SCRIPT.key(self.key(policy, key));
+        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        call.arg(stamp.at).arg(stamp.previous).arg(window_ms);
+        let _: i64 = self
+            .run(call.invoke_async(&mut self.connection.clone()))
+            .await?;
+        Some(())
     }
 
     /// Forgets `key`'s failures under `policy`.

@@ -98,29 +98,87 @@ async fn a_spent_budget_refills_one_request_per_period_and_its_key_expires() {
     );
 }
 
-#[tokio::test]
-async fn failures_count_up_and_are_forgotten() {
-    let Some(redis) = shared() else { return };
-    let none = redis.failures("f", "pair").await.unwrap();
-    assert_eq!(none.count, 0);
-    for n in 1..=3 {
-        assert_eq!(
-            redis.fail("f", "pair", Duration::from_secs(60)).await,
-            Some(n)
-        );
+fn reserved(reply: Option<Result<Stamp, Duration>>) -> Stamp {
+    match reply {
+        Some(Ok(stamp)) => stamp,
+        other => panic!("not reserved: {other:?}"),
     }
-    let state = redis.failures("f", "pair").await.unwrap();
-    assert_eq!(state.count, 3);
-    assert!(state.since_last < Duration::from_secs(1));
-    redis.forget("f", "pair").await.unwrap();
-    assert_eq!(redis.failures("f", "pair").await.unwrap().count, 0);
-    // A short window: gone once it has passed since the last failure.
+}
+
+#[tokio::test]
+async fn reservations_check_and_count_in_one_step() {
+    let Some(redis) = shared() else { return };
+    let ceiling = rate("3/min");
+    let mut stamps = vec![];
+    for _ in 0..3 {
+        stamps.push(reserved(
+            redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await,
+        ));
+    }
+    let Some(Err(wait)) = redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await else {
+        panic!("the fourth is refused");
+    };
+    assert!(wait > Duration::from_secs(59), "{wait:?}");
+    // A released reservation (a success) makes room for exactly one more.
+    let window = ceiling.window;
+    redis.release("c", "acct", stamps[2], window).await.unwrap();
+    reserved(redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await);
+    assert!(matches!(
+        redis.reserve(Rule::Ceiling, "c", "acct", ceiling).await,
+        Some(Err(_))
+    ));
+    // The backoff: two free, then the third waits a second after the last.
+    let backoff = rate("2/min");
+    for _ in 0..2 {
+        reserved(redis.reserve(Rule::Backoff, "b", "pair", backoff).await);
+    }
+    let Some(Err(wait)) = redis.reserve(Rule::Backoff, "b", "pair", backoff).await else {
+        panic!("the third waits");
+    };
+    assert!(wait <= Duration::from_secs(1), "{wait:?}");
+    redis.forget("b", "pair").await.unwrap();
+    reserved(redis.reserve(Rule::Backoff, "b", "pair", backoff).await);
+    // A short window: gone once it has passed since the last reservation.
+    let brief = Rate::parse("1/sec").unwrap();
+    reserved(redis.reserve(Rule::Ceiling, "c", "brief", brief).await);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    reserved(redis.reserve(Rule::Ceiling, "c", "brief", brief).await);
+}
+
+/// A success gives its reservation back and leaves the earlier failures to expire when they would have: an
+/// owner's regular logins never keep them alive.
+#[tokio::test]
+async fn a_release_restores_the_last_failure_and_its_expiry() {
+    let Some(redis) = shared() else { return };
+    let ceiling = rate("5/min");
+    let mut connection = redis.connection.clone();
+    let mut ttl = async |key: &str| -> i64 {
+        redis::cmd("PTTL")
+            .arg(redis.key("c", key))
+            .query_async(&mut connection)
+            .await
+            .unwrap()
+    };
+    // Alone, a released reservation leaves nothing behind.
+    let stamp = reserved(redis.reserve(Rule::Ceiling, "c", "alone", ceiling).await);
     redis
-        .fail("f", "brief", Duration::from_millis(50))
+        .release("c", "alone", stamp, ceiling.window)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(120)).await;
-    assert_eq!(redis.failures("f", "brief").await.unwrap().count, 0);
+    assert_eq!(ttl("alone").await, -2, "the key is gone");
+    // After a failure, a later success restores the failure's expiry, not its own.
+    reserved(redis.reserve(Rule::Ceiling, "c", "owner", ceiling).await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let stamp = reserved(redis.reserve(Rule::Ceiling, "c", "owner", ceiling).await);
+    redis
+        .release("c", "owner", stamp, ceiling.window)
+        .await
+        .unwrap();
+    let left = ttl("owner").await;
+    assert!(
+        (1..=58_600).contains(&left),
+        "expires a window after the failure: {left} ms"
+    );
 }
 
 #[tokio::test]
@@ -140,7 +198,11 @@ async fn an_unreachable_redis_answers_none_within_the_timeout() {
     let started = Instant::now();
     assert_eq!(redis.gcra("p", "k", rate("1/min")).await, None);
     // The breaker is open now: no second wait.
-    assert_eq!(redis.failures("p", "k").await, None);
+    let stamp = Stamp { at: 1, previous: 0 };
+    assert_eq!(
+        redis.release("p", "k", stamp, Duration::from_secs(1)).await,
+        None
+    );
     assert!(
         started.elapsed() < Duration::from_millis(500),
         "{:?}",

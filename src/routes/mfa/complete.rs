@@ -36,15 +36,22 @@ pub async fn complete(
         .tokens
         .verify_mfa(&body.mfa_token)
         .map_err(ApiError::InvalidGrant)?;
+    // A malformed body spends no attempt.
+    if body.code.is_some() == body.recovery_code.is_some() {
+        return Err(ApiError::InvalidRequest(
+            "send either code or recovery_code".into(),
+        ));
+    }
     let (jti, user_id) = (claims.jti.clone(), claims.sub.clone());
     // The row is gone from `is_open` once the token was spent or burned: say so, not that a session ended.
     let ended = ApiError::InvalidGrant(TokenRejection::AlreadyUsed);
     let (j, u) = (jti.clone(), user_id.clone());
-    let open = state
+    // Reserved before the code is checked; a wrong code (or a request that goes away) keeps it as spent.
+    let reserved = state
         .db
-        .run(move |conn| challenges::is_open(conn, &j, &u, now(), MAX_ATTEMPTS))
+        .run(move |conn| challenges::reserve(conn, &j, &u, now(), MAX_ATTEMPTS))
         .await?;
-    if !open {
+    if !reserved {
         return Err(ended);
     }
     let factor = mfa::check_login_factor(
@@ -55,13 +62,14 @@ pub async fn complete(
     )
     .await;
     let factor = match factor {
-        Err(ApiError::Mfa(MfaError::InvalidCode)) => {
+        // Refused before any code was checked: the challenge's attempt goes back.
+        Err(limited @ ApiError::RateLimited(_)) => {
             let j = jti.clone();
             state
                 .db
-                .run(move |conn| challenges::failed(conn, &j))
+                .run(move |conn| challenges::refund(conn, &j))
                 .await?;
-            return Err(MfaError::InvalidCode.into());
+            return Err(limited);
         }
         other => other?,
     };
@@ -81,10 +89,11 @@ pub async fn complete(
     sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
 }
 
-/// Spends the challenge and, for a recovery code, the code, in one transaction (both compare-and-set): of many
-/// codes sent at once on one mfa_token, one is spent. Returns the account and the recovery codes left; `None`
-/// when the challenge was spent meanwhile or the account is gone. A code spent meanwhile by another request is
-/// `invalid_code`, and the challenge stays as it was.
+/// Gives back the right code's reservation and spends the challenge and, for a recovery code, the code, in one
+/// transaction (all compare-and-set): of many codes sent at once on one mfa_token, one is spent. Returns the
+/// account and the recovery codes left; `None` when the challenge was spent meanwhile or the account is gone. A
+/// code spent meanwhile by another request is `invalid_code`; the transaction then rolls back, so the challenge
+/// keeps that attempt counted.
 async fn consume_challenge(
     state: &AppState,
     jti: String,
@@ -95,6 +104,7 @@ async fn consume_challenge(
     state
         .db
         .run_tx(move |conn| -> Result<_, ApiError> {
+            challenges::refund(conn, &jti)?;
             if !challenges::consume(conn, &jti, &user_id, at, MAX_ATTEMPTS)? {
                 return Ok(None);
             }

@@ -1,6 +1,6 @@
 //! POST /v1/me/mfa/totp/confirm
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::new_recovery_codes;
@@ -8,6 +8,7 @@ use crate::auth::Authenticated;
 use crate::db::mfa::totp;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
+use crate::routes::account_change::{self, Change};
 use crate::routes::body::JsonObject;
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
@@ -21,6 +22,7 @@ pub struct Confirm {
 /// this once. The session that confirms stays at its level (aal1): it proved the factor works, not that the
 /// one who signed it in had it.
 pub async fn confirm(
+    req: HttpRequest,
     caller: Authenticated,
     body: JsonObject<Confirm>,
     state: web::Data<AppState>,
@@ -37,5 +39,6 @@ pub async fn confirm(
     let codes = new_recovery_codes(&state, &user_id).await?;
     state.recent_users.forget(&user_id);
     tracing::info!(%user_id, "TOTP enabled");
+    account_change::record(&state, &req, &user_id, Change::TotpEnabled).await?;
     Ok(no_store(HttpResponse::Ok()).json(codes))
 }

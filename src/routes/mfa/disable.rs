@@ -1,12 +1,13 @@
 //! POST /v1/me/mfa/totp/disable
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::Authenticated;
 use crate::db::mfa::totp;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
+use crate::routes::account_change::{self, Change};
 use crate::routes::body::JsonObject;
 use crate::state::AppState;
 
@@ -18,6 +19,7 @@ pub struct StepUp {
 
 /// Removes the factor (pending or active) and the recovery codes. An active factor needs a step-up.
 pub async fn disable(
+    req: HttpRequest,
     caller: Authenticated,
     body: JsonObject<StepUp>,
     state: web::Data<AppState>,
@@ -32,5 +34,6 @@ pub async fn disable(
     }
     state.recent_users.forget(&user_id);
     tracing::warn!(%user_id, "two-factor authentication disabled");
+    account_change::record(&state, &req, &user_id, Change::TotpDisabled).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 //! POST /v1/me/mfa/totp
 
-use actix_web::{HttpResponse, web};
-use serde::Serialize;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Authenticated;
 use crate::db::mfa::totp;
@@ -9,6 +9,8 @@ use crate::db::models::now;
 use crate::db::users;
 use crate::error::{ApiError, MfaError, TokenRejection};
 use crate::mfa::{codes, enrolment};
+use crate::routes::body::JsonObject;
+use crate::routes::reauth::{self, Action};
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
 
@@ -22,10 +24,19 @@ struct Enrolment {
     qr_svg: String,
 }
 
+/// The account's password (for an account that has one): a bare access token cannot add a second factor.
+#[derive(Deserialize)]
+pub struct EnrolBody {
+    password: Option<String>,
+}
+
 /// Starts an enrolment (a new secret, pending until confirmed; it replaces a pending one). An active factor must
-/// be disabled first: `409 mfa_already_enabled`.
+/// be disabled first: `409 mfa_already_enabled`. Needs the password (or, password-less, a recent login): `403
+/// reauthentication_required` without it, `403 invalid_credentials` (counted like a failed login) when wrong.
 pub async fn enrol(
+    req: HttpRequest,
     caller: Authenticated,
+    body: Option<JsonObject<EnrolBody>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
@@ -35,6 +46,16 @@ pub async fn enrol(
         .run(move |conn| users::find_by_id(conn, &lookup))
         .await?;
     let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    let password = body.and_then(|b| b.0.password);
+    reauth::require(
+        &state,
+        &req,
+        &caller,
+        &user,
+        password.as_deref(),
+        Action::TotpEnrol,
+    )
+    .await?;
     let secret = codes::new_secret();
     let sealed = state.secret_box.seal(&user_id, &secret);
     let at = now();

@@ -1,18 +1,20 @@
 //! POST /v1/me/mfa/recovery-codes
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::disable::StepUp;
 use super::new_recovery_codes;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
+use crate::routes::account_change::{self, Change};
 use crate::routes::body::JsonObject;
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
 
 /// Replaces every recovery code with a new set (after a step-up), shown this once.
 pub async fn regenerate(
+    req: HttpRequest,
     caller: Authenticated,
     body: JsonObject<StepUp>,
     state: web::Data<AppState>,
@@ -25,5 +27,6 @@ pub async fn regenerate(
     mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
     let codes = new_recovery_codes(&state, &user_id).await?;
     tracing::info!(%user_id, "recovery codes replaced");
+    account_change::record(&state, &req, &user_id, Change::RecoveryCodesRegenerated).await?;
     Ok(no_store(HttpResponse::Ok()).json(codes))
 }

@@ -1,15 +1,19 @@
 //! POST /v1/me/identities/confirm
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::identities::IdentityView;
 use crate::auth::Authenticated;
+use crate::db::events;
 use crate::db::federation::{self, Identity};
 use crate::db::models::now;
+use crate::db::users;
 use crate::error::ApiError;
 use crate::federation::secrets::s256;
+use crate::routes::account_change::{self, Change};
 use crate::routes::body::JsonObject;
+use crate::routes::device::device_info;
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
 
@@ -22,6 +26,7 @@ pub struct ConfirmBody {
 /// Links the provider account of a link code to the caller, who must be the user who started the link: a link
 /// URL sent to someone else, and finished by them, links nothing (OAuth account-linking CSRF).
 pub async fn confirm(
+    req: HttpRequest,
     caller: Authenticated,
     body: JsonObject<ConfirmBody>,
     state: web::Data<AppState>,
@@ -41,19 +46,23 @@ pub async fn confirm(
         ..pending
     };
     let view = IdentityView::from(row.clone());
+    let device = device_info(&req, &state.trusted_proxies);
+    let changed = account_change::event(&row.user_id, Change::IdentityLinked, &device);
     let linked = state
         .db
         .run_in_transaction(move |conn| {
             // Checked first: a unique violation would abort a PostgreSQL transaction.
             if federation::find_identity(conn, &row.issuer, &row.subject)?.is_some() {
-                return Ok(false);
+                return Ok(None);
             }
             federation::insert_identity(conn, &row)?;
-            Ok(true)
+            events::insert(conn, std::slice::from_ref(&changed))?;
+            Ok(users::find_by_id(conn, &row.user_id)?.map(|u| u.email))
         })
         .await?;
-    if !linked {
+    let Some(email) = linked else {
         return Err(ApiError::InvalidLoginCode);
-    }
+    };
+    account_change::notify(&state, &email, Change::IdentityLinked);
     Ok(no_store(HttpResponse::Created()).json(view))
 }

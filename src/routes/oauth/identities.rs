@@ -1,12 +1,14 @@
 //! GET /v1/me/identities and DELETE /v1/me/identities/{id}
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::auth::Authenticated;
 use crate::db::federation::{self, Identity};
-use crate::db::users;
+use crate::db::{events, users};
 use crate::error::ApiError;
+use crate::routes::account_change::{self, Change};
+use crate::routes::device::device_info;
 use crate::routes::token_response::{no_store, rfc3339};
 use crate::state::AppState;
 
@@ -48,11 +50,14 @@ pub async fn list(
 
 /// Unlinks one of the caller's providers; refused (409) when it is the account's last way to sign in.
 pub async fn delete(
+    req: HttpRequest,
     caller: Authenticated,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (user_id, id) = (caller.0.sub.clone(), path.into_inner());
+    let device = device_info(&req, &state.trusted_proxies);
+    let changed = account_change::event(&user_id, Change::IdentityUnlinked, &device);
     let outcome = state
         .db
         .run_in_transaction(move |conn| {
@@ -60,15 +65,17 @@ pub async fn delete(
             if !linked.iter().any(|i| i.id == id) {
                 return Ok(Err(ApiError::NotFound));
             }
-            let has_password =
-                users::find_by_id(conn, &user_id)?.is_some_and(|u| !u.password_hash.is_empty());
-            if !has_password && linked.len() == 1 {
+            let Some(user) = users::find_by_id(conn, &user_id)? else {
+                return Ok(Err(ApiError::NotFound));
+            };
+            if user.password_hash.is_empty() && linked.len() == 1 {
                 return Ok(Err(ApiError::LastSignInMethod));
             }
             federation::delete_identity(conn, &user_id, &id)?;
-            Ok(Ok(()))
+            events::insert(conn, std::slice::from_ref(&changed))?;
+            Ok(Ok(user.email))
         })
         .await?;
-    outcome?;
+    account_change::notify(&state, &outcome?, Change::IdentityUnlinked);
     Ok(HttpResponse::NoContent().finish())
 }

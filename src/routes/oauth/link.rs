@@ -1,14 +1,17 @@
 //! POST /v1/me/identities/{provider}/start
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::flow::{self, AppRequest};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::db::users;
+use crate::error::{ApiError, TokenRejection};
 use crate::federation::FederationError;
 use crate::federation::secrets::is_challenge;
+use crate::mfa;
 use crate::routes::body::JsonObject;
+use crate::routes::reauth::{self, Action};
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
 
@@ -17,6 +20,10 @@ pub struct LinkBody {
     redirect_uri: String,
     /// The app's S256 challenge; the link code is bound to it.
     code_challenge: String,
+    /// The account's password, when it has one: a bare access token cannot add a way in.
+    password: Option<String>,
+    /// A current TOTP code: needed when MFA is on and the session is not aal2.
+    code: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -29,6 +36,7 @@ struct LinkStart {
 /// `redirect_uri?link_code=...` for the app to confirm at `POST /v1/me/identities/confirm` (or `?linked=<provider>`
 /// when it already was, or `?error=...`).
 pub async fn start(
+    req: HttpRequest,
     caller: Authenticated,
     path: web::Path<String>,
     body: JsonObject<LinkBody>,
@@ -49,6 +57,7 @@ pub async fn start(
             "code_challenge must be an S256 PKCE challenge (43 base64url characters)".into(),
         ));
     }
+    reauthenticate(&state, &req, &caller, &body).await?;
     let app = AppRequest {
         redirect_uri: body.redirect_uri,
         code_challenge: body.code_challenge,
@@ -62,4 +71,23 @@ pub async fn start(
             Err(ApiError::Unavailable)
         }
     }
+}
+
+/// The password (password-less: a recent login), then, for an account with MFA, an aal2 session or a code.
+async fn reauthenticate(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Authenticated,
+    body: &LinkBody,
+) -> Result<(), ApiError> {
+    let id = caller.0.sub.clone();
+    let user = state
+        .db
+        .run(move |conn| users::find_by_id(conn, &id))
+        .await?;
+    let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    let password = body.password.as_deref();
+    reauth::require(state, req, caller, &user, password, Action::IdentityLink).await?;
+    let acr = caller.0.acr.as_deref();
+    mfa::require_step_up(state, &user.id, acr, body.code.as_deref()).await
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{Enrolled, complete, enrolled, mfa_token, pyotp_at};
-use crate::helpers::{Backend, assert_error, spawn_app_with};
+use crate::helpers::{Backend, PASSWORD, assert_error, spawn_app_with};
 
 #[actix_web::test]
 async fn the_second_login_step_is_limited_per_address() {
@@ -31,9 +31,13 @@ async fn the_signed_in_mfa_routes_share_a_budget_per_address() {
     let body = json!({});
     assert_eq!(app.get("/v1/me/mfa", Some(&token)).await.status(), 200);
     assert_eq!(
-        app.post_bearer("/v1/me/mfa/totp", &token, None)
-            .await
-            .status(),
+        app.post_bearer(
+            "/v1/me/mfa/totp",
+            &token,
+            Some(&json!({"password": PASSWORD}))
+        )
+        .await
+        .status(),
         200
     );
     assert_eq!(

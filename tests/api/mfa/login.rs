@@ -8,7 +8,13 @@ use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, assert_invalid_gr
 async fn enrolment_shows_the_secret_three_ways_and_confirms_with_a_pyotp_code(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.signed_up("totp@example.com").await.access_token;
-    let response = app.post_bearer("/v1/me/mfa/totp", &token, None).await;
+    let response = app
+        .post_bearer(
+            "/v1/me/mfa/totp",
+            &token,
+            Some(&json!({"password": PASSWORD})),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let enrolment: Value = response.json().await.unwrap();
@@ -80,7 +86,13 @@ async fn enrolment_shows_the_secret_three_ways_and_confirms_with_a_pyotp_code(ba
         json!({"enabled": true, "pending": false, "recovery_codes_left": 10})
     );
     // Enabled is final until disabled.
-    let again = app.post_bearer("/v1/me/mfa/totp", &token, None).await;
+    let again = app
+        .post_bearer(
+            "/v1/me/mfa/totp",
+            &token,
+            Some(&json!({"password": PASSWORD})),
+        )
+        .await;
     assert_error(again, 409, "mfa_already_enabled").await;
     let body = json!({"code": pyotp_at(secret, now + 30)});
     let again = app

@@ -118,7 +118,11 @@ async fn disabling_needs_a_step_up_and_then_login_is_one_step_again(backend: Bac
 /// Enrols the signed-in user again (with a new secret, confirmed one step back); returns the secret.
 async fn enrolled_again(app: &TestApp, token: &str) -> String {
     let enrolment: Value = app
-        .post_bearer("/v1/me/mfa/totp", token, None)
+        .post_bearer(
+            "/v1/me/mfa/totp",
+            token,
+            Some(&json!({"password": PASSWORD})),
+        )
         .await
         .json()
         .await

@@ -53,7 +53,11 @@ pub struct Enrolled {
 pub async fn enrolled(app: &TestApp, email: &str) -> Enrolled {
     let access_token = app.signed_up(email).await.access_token;
     let response = app
-        .post_bearer("/v1/me/mfa/totp", &access_token, None)
+        .post_bearer(
+            "/v1/me/mfa/totp",
+            &access_token,
+            Some(&json!({"password": PASSWORD})),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let enrolment: Value = response.json().await.unwrap();

@@ -4,7 +4,9 @@ use serde_json::{Value, json};
 
 use super::browser::{Browser, Pkce, app_query, param, urlencode};
 use super::{APP_REDIRECT, exchange, sign_in, spawn};
-use crate::helpers::{Backend, TestApp, assert_error, payload_of, spawn_app_with};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, assert_error, mail_with, payload_of, spawn_app_with, wait_for_mails,
+};
 
 async fn identities(app: &TestApp, token: &str) -> Vec<Value> {
     let response = app.get("/v1/me/identities", Some(token)).await;
@@ -14,7 +16,7 @@ async fn identities(app: &TestApp, token: &str) -> Vec<Value> {
 
 /// A link flow for the user of `token`, through the provider as `interaction`: the link code it ends with.
 async fn link_code(app: &TestApp, token: &str, pkce: &Pkce, interaction: &str) -> String {
-    let body = json!({"redirect_uri": APP_REDIRECT, "code_challenge": pkce.challenge});
+    let body = json!({"redirect_uri": APP_REDIRECT, "code_challenge": pkce.challenge, "password": PASSWORD});
     let start = app
         .post_bearer("/v1/me/identities/idp/start", token, Some(&body))
         .await;
@@ -79,6 +81,20 @@ async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
         204
     );
     assert!(identities(&app, token).await.is_empty());
+    // Both changes are in henry's trail, and henry was told of each.
+    let changes: Vec<Value> = crate::reauth::trail(&app, token)
+        .await
+        .into_iter()
+        .filter(|(kind, ..)| kind == "account_change")
+        .map(|(_, _, detail)| detail["change"].clone())
+        .collect();
+    assert_eq!(
+        changes,
+        [json!("identity_unlinked"), json!("identity_linked")]
+    );
+    let mails = wait_for_mails(&app.outbox(), "henry@example.com", 3).await;
+    mail_with(&mails, "a sign-in provider account was linked");
+    mail_with(&mails, "a linked sign-in provider account was removed");
 }
 
 async fn the_last_way_to_sign_in_cannot_be_unlinked(backend: Backend) {

@@ -6,6 +6,9 @@ mod credentials;
 mod github;
 mod linking;
 mod node;
+mod reauth;
+
+pub use github::{settings as github_settings, start as github_base};
 
 use serde_json::{Value, json};
 
