@@ -55,7 +55,7 @@ impl TokenRejection {
             Self::SessionRevoked => "the session of this token has ended",
             Self::ReuseDetected => "the refresh token was already used; the session is revoked",
             Self::AlreadyUsed => {
-                "this mfa_token was already used (or burned by five wrong codes); sign in again"
+                "this mfa_token was already used (or burned by five wrong codes, or ended by a password change or logout-all); sign in again"
             }
         }
     }

@@ -271,7 +271,8 @@ async fn a_recovery_code_works_once_and_counts_down(backend: Backend) {
     let other: Value = other.json().await.unwrap();
     assert_eq!(other["recovery_codes_left"], 8);
     // The owner is told each time, with the count.
-    let mails = crate::helpers::wait_for_mails(&app.outbox(), &email, 3).await;
+    // Verification, the "two-factor turned on" notice and the two recovery-code notices.
+    let mails = crate::helpers::wait_for_mails(&app.outbox(), &email, 4).await;
     let notices: Vec<&String> = mails
         .iter()
         .filter(|m| m.contains("recovery code"))
