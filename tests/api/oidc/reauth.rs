@@ -11,7 +11,7 @@ use super::{APP_REDIRECT, exchange};
 use crate::helpers::{
     Backend, PASSWORD, TestApp, assert_error, payload_of, spawn_app, spawn_app_with, unix_now,
 };
-use crate::mfa::{enrolled, pyotp_at};
+use crate::mfa::{enrolled, pyotp_at, steady_now};
 
 /// `DELETE /v1/me/identities/{id}`, with `body` when given.
 pub async fn unlink(
@@ -122,6 +122,37 @@ async fn a_federated_account_needs_a_recent_login_to_unlink(backend: Backend) {
     .await;
 }
 
+/// Turning the factor off or getting new recovery codes also needs a recent login, even with a current code.
+async fn a_federated_account_needs_a_recent_login_to_remove_its_factor(backend: Backend) {
+    let base = super::github::start();
+    let mut settings = super::github::settings(&base);
+    settings.push(("AUTHD_REAUTH_MAX_AGE", "2s".into()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &pairs).await;
+    let signed_in = github_sign_in(&app).await;
+    let access = signed_in["access_token"].as_str().unwrap();
+    let enrolment = app
+        .post_bearer("/v1/me/mfa/totp", access, Some(&json!({})))
+        .await;
+    assert_eq!(enrolment.status(), 200);
+    let enrolment: Value = enrolment.json().await.unwrap();
+    let secret = enrolment["secret"].as_str().unwrap();
+    let now = steady_now().await;
+    let confirm = json!({"code": pyotp_at(secret, now - 30)});
+    let confirmed = app
+        .post_bearer("/v1/me/mfa/totp/confirm", access, Some(&confirm))
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let step_up = json!({"code": pyotp_at(secret, now)});
+    for path in ["/v1/me/mfa/totp/disable", "/v1/me/mfa/recovery-codes"] {
+        let refused = app.post_bearer(path, access, Some(&step_up)).await;
+        assert_error(refused, 403, "reauthentication_required").await;
+    }
+    let me: Value = app.get("/v1/me", Some(access)).await.json().await.unwrap();
+    assert_eq!(me["mfa_enabled"], true);
+}
+
 /// Re-authentication comes first, so a bare token learns nothing about identity ids either.
 async fn unlinking_needs_the_password_and_a_step_up(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -148,5 +179,6 @@ async fn unlinking_needs_the_password_and_a_step_up(backend: Backend) {
 backend_tests!(
     a_federated_account_needs_a_recent_login_to_add_a_way_in,
     a_federated_account_needs_a_recent_login_to_unlink,
+    a_federated_account_needs_a_recent_login_to_remove_its_factor,
     unlinking_needs_the_password_and_a_step_up,
 );
