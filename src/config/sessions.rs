@@ -14,7 +14,7 @@ pub struct SessionSettings {
     /// How long after a rotation a replay of the previous refresh token gets the same pair again instead of
     /// revoking the session (0 = strict).
     pub reuse_interval: Duration,
-    /// How recent a password-less account's login must be to add a way in (`AUTHD_REAUTH_MAX_AGE`).
+    /// How recent a password-less account's login must be to add or remove a way in (`AUTHD_REAUTH_MAX_AGE`).
     pub reauth_max_age: Duration,
 }
 

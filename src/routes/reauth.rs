@@ -1,5 +1,6 @@
 //! Re-authentication of a signed-in caller before a change that a stolen access token alone must not make: a
-//! password change, an email change, adding a second factor or a provider identity. The password is checked
+//! password change, an email change, adding or removing a second factor, new recovery codes, linking or
+//! unlinking a provider identity. The password is checked
 //! through the account's failure counters like a login's (a wrong one counts against the `login-account` ceiling
 //! and the (address, account) delay, and is audited); a password-less account instead needs a recent login.
 
@@ -21,7 +22,10 @@ pub enum Action {
     PasswordChange,
     EmailChange,
     TotpEnrol,
+    TotpDisable,
+    RecoveryCodes,
     IdentityLink,
+    IdentityUnlink,
 }
 
 impl Action {
@@ -30,7 +34,10 @@ impl Action {
             Self::PasswordChange => "password_change",
             Self::EmailChange => "email_change",
             Self::TotpEnrol => "totp_enrol",
+            Self::TotpDisable => "totp_disable",
+            Self::RecoveryCodes => "recovery_codes",
             Self::IdentityLink => "identity_link",
+            Self::IdentityUnlink => "identity_unlink",
         }
     }
 }
@@ -70,7 +77,7 @@ pub async fn check_password(
     Ok(())
 }
 
-/// The rule for adding a way in: an account with a password must send it (`None`: `403
+/// The rule for adding or removing a way in: an account with a password must send it (`None`: `403
 /// reauthentication_required`); a password-less one must have signed in at most `AUTHD_REAUTH_MAX_AGE` ago
 /// (the access token's `auth_time`).
 pub async fn require(

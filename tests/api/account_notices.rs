@@ -28,12 +28,12 @@ async fn cycle_totp(app: &TestApp, access: &str) {
         .post_bearer("/v1/me/mfa/totp/confirm", access, Some(&confirm))
         .await;
     assert_eq!(response.status(), 200);
-    let code = json!({"code": pyotp_at(secret, now)});
+    let code = json!({"code": pyotp_at(secret, now), "password": PASSWORD});
     let response = app
         .post_bearer("/v1/me/mfa/recovery-codes", access, Some(&code))
         .await;
     assert_eq!(response.status(), 200);
-    let code = json!({"code": pyotp_at(secret, now + 30)});
+    let code = json!({"code": pyotp_at(secret, now + 30), "password": PASSWORD});
     let response = app
         .post_bearer("/v1/me/mfa/totp/disable", access, Some(&code))
         .await;

@@ -3,21 +3,26 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, CallerAccount};
 use crate::db::mfa::totp;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
 use crate::routes::account_change::{self, Change};
 use crate::routes::body::JsonObject;
+use crate::routes::reauth::{self, Action};
 use crate::state::AppState;
 
-/// A current code, unless the caller's session is aal2.
+/// The proof a change to the second factor needs: the account's password (password-less accounts: a recent
+/// login instead), and a current code unless the caller's session is aal2.
 #[derive(Deserialize)]
 pub struct StepUp {
+    pub password: Option<String>,
     pub code: Option<String>,
 }
 
-/// Removes the factor (pending or active) and the recovery codes. An active factor needs a step-up.
+/// Removes the factor (pending or active) and the recovery codes. An active factor is a way in that a bare
+/// access token must not take away: it needs the password (or a recent login) and a step-up. A pending one
+/// protects nothing yet, so abandoning an enrolment needs neither.
 pub async fn disable(
     req: HttpRequest,
     caller: Authenticated,
@@ -25,8 +30,21 @@ pub async fn disable(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
-    let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
+    if mfa::is_enabled(&state, &user_id).await? {
+        let account = CallerAccount::load(caller.clone(), &state).await?;
+        let password = body.0.password.as_deref();
+        reauth::require(
+            &state,
+            &req,
+            &caller,
+            &account.user,
+            password,
+            Action::TotpDisable,
+        )
+        .await?;
+        let acr = caller.0.acr.as_deref();
+        mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
+    }
     let id = user_id.clone();
     let removed = state.db.run(move |conn| totp::delete(conn, &id)).await?;
     if !removed {

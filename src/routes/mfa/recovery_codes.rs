@@ -4,15 +4,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::disable::StepUp;
 use super::new_recovery_codes;
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, CallerAccount};
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
 use crate::routes::account_change::{self, Change};
 use crate::routes::body::JsonObject;
+use crate::routes::reauth::{self, Action};
 use crate::routes::token_response::no_store;
 use crate::state::AppState;
 
-/// Replaces every recovery code with a new set (after a step-up), shown this once.
+/// Replaces every recovery code with a new set, shown this once. New codes are a way in, so a bare access token
+/// cannot get them: the password (or, password-less, a recent login) and a step-up come first.
 pub async fn regenerate(
     req: HttpRequest,
     caller: Authenticated,
@@ -23,6 +25,17 @@ pub async fn regenerate(
     if !mfa::is_enabled(&state, &user_id).await? {
         return Err(MfaError::NotEnabled.into());
     }
+    let account = CallerAccount::load(caller.clone(), &state).await?;
+    let password = body.0.password.as_deref();
+    reauth::require(
+        &state,
+        &req,
+        &caller,
+        &account.user,
+        password,
+        Action::RecoveryCodes,
+    )
+    .await?;
     let acr = caller.0.acr.as_deref();
     mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
     let codes = new_recovery_codes(&state, &user_id).await?;

@@ -1,14 +1,17 @@
 //! GET /v1/me/identities and DELETE /v1/me/identities/{id}
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, CallerAccount};
 use crate::db::federation::{self, Identity};
 use crate::db::{events, users};
 use crate::error::ApiError;
+use crate::mfa;
 use crate::routes::account_change::{self, Change};
+use crate::routes::body::JsonObject;
 use crate::routes::device::device_info;
+use crate::routes::reauth::{self, Action};
 use crate::routes::token_response::{no_store, rfc3339};
 use crate::state::AppState;
 
@@ -48,13 +51,33 @@ pub async fn list(
     Ok(no_store(HttpResponse::Ok()).json(views))
 }
 
-/// Unlinks one of the caller's providers; refused (409) when it is the account's last way to sign in.
+/// What unlinking needs besides the access token (the body is optional: a password-less account without MFA
+/// sends nothing).
+#[derive(Deserialize)]
+pub struct UnlinkBody {
+    /// The account's password, when it has one.
+    password: Option<String>,
+    /// A current TOTP code: needed when MFA is on and the session is not aal2.
+    code: Option<String>,
+}
+
+/// Unlinks one of the caller's providers; refused (409) when it is the account's last way to sign in. Removing
+/// a way in needs what adding one does: the password (password-less: a recent login), then MFA's step-up.
 pub async fn delete(
     req: HttpRequest,
     caller: Authenticated,
     path: web::Path<String>,
+    body: Option<JsonObject<UnlinkBody>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.map(|b| b.0);
+    let (password, code) = body.map_or((None, None), |b| (b.password, b.code));
+    let account = CallerAccount::load(caller.clone(), &state).await?;
+    let user = &account.user;
+    let action = Action::IdentityUnlink;
+    reauth::require(&state, &req, &caller, user, password.as_deref(), action).await?;
+    let acr = caller.0.acr.as_deref();
+    mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
     let (user_id, id) = (caller.0.sub.clone(), path.into_inner());
     let device = device_info(&req, &state.trusted_proxies);
     let changed = account_change::event(&user_id, Change::IdentityUnlinked, &device);

@@ -270,8 +270,8 @@ async fn a_recovery_code_works_once_and_counts_down(backend: Backend) {
     .await;
     let other: Value = other.json().await.unwrap();
     assert_eq!(other["recovery_codes_left"], 8);
-    // The owner is told each time, with the count.
-    // Verification, the "two-factor turned on" notice and the two recovery-code notices.
+    // The owner is told each time, with the count (four mails: the signup's confirmation, the notice that
+    // TOTP was turned on, and the two recovery-code notices; waiting for three raced the last one).
     let mails = crate::helpers::wait_for_mails(&app.outbox(), &email, 4).await;
     let notices: Vec<&String> = mails
         .iter()

@@ -1,5 +1,5 @@
 //! Step-up: password change, email change, disabling MFA and new recovery codes need an aal2 session or a current
-//! code.
+//! code (on top of the password: `mfa::reauth`).
 
 use serde_json::{Value, json};
 
@@ -61,8 +61,10 @@ async fn disabling_needs_a_step_up_and_then_login_is_one_step_again(backend: Bac
         access_token,
         ..
     } = enrolled(&app, "off@example.com").await;
-    let disable = |token: String, body: Value| {
+    // The password too (`mfa::reauth`): here the step-up alone is under test.
+    let disable = |token: String, mut body: Value| {
         let app = &app;
+        body["password"] = json!(PASSWORD);
         async move {
             app.post_bearer("/v1/me/mfa/totp/disable", &token, Some(&body))
                 .await
@@ -145,8 +147,9 @@ async fn new_recovery_codes_need_a_step_up_and_replace_the_old_ones(backend: Bac
         access_token,
         recovery_codes,
     } = enrolled(&app, "codes@example.com").await;
-    let regenerate = |body: Value| {
+    let regenerate = |mut body: Value| {
         let (app, token) = (&app, access_token.clone());
+        body["password"] = json!(PASSWORD);
         async move {
             app.post_bearer("/v1/me/mfa/recovery-codes", &token, Some(&body))
                 .await

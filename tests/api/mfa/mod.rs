@@ -5,6 +5,7 @@ mod limits;
 mod login;
 mod manage;
 mod races;
+mod reauth;
 mod reset;
 
 use std::time::Duration;

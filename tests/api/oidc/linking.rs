@@ -72,14 +72,11 @@ async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
     // The provider account now signs in to henry's account.
     let signed_in = sign_in(&app, as_henry).await;
     assert_eq!(signed_in["user"]["id"], json!(henry.user.id));
-    // Henry has a password, so the provider may go.
+    // Henry has a password, so the provider may go (the password re-entered: `oidc::reauth`).
     let id = linked[0]["id"].as_str().unwrap();
-    assert_eq!(
-        app.delete(&format!("/v1/me/identities/{id}"), token)
-            .await
-            .status(),
-        204
-    );
+    let password = json!({"password": PASSWORD});
+    let unlinked = super::reauth::unlink(&app, token, id, Some(&password)).await;
+    assert_eq!(unlinked.status(), 204);
     assert!(identities(&app, token).await.is_empty());
     // Both changes are in henry's trail, and henry was told of each.
     let changes: Vec<Value> = crate::reauth::trail(&app, token)
@@ -107,9 +104,8 @@ async fn the_last_way_to_sign_in_cannot_be_unlinked(backend: Backend) {
     assert_error(response, 409, "last_sign_in_method").await;
     // Another user's identity is no identity.
     let other = app.signed_up("jack@example.com").await;
-    let response = app
-        .delete(&format!("/v1/me/identities/{id}"), &other.access_token)
-        .await;
+    let password = json!({"password": PASSWORD});
+    let response = super::reauth::unlink(&app, &other.access_token, id, Some(&password)).await;
     assert_error(response, 404, "not_found").await;
 }
 
