@@ -86,7 +86,12 @@ pub async fn complete(
     let first = claims.first.as_deref().filter(|f| *f == amr::FEDERATED);
     let methods = format!("{} {}", first.unwrap_or(amr::PASSWORD), proved.amr());
     let delivery = body.token_delivery.unwrap_or_default();
-    sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
+    let opening = sign_in::Opening {
+        amr: Some(methods),
+        recovery_codes_left: left,
+        with_device: false,
+    };
+    sign_in::open_session(&state, &req, &user, opening, delivery).await
 }
 
 /// Gives back the right code's reservation and spends the challenge and, for a recovery code, the code, in one
