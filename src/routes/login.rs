@@ -118,7 +118,7 @@ async fn log_in(
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
-    if mfa::is_enabled(state, &user.id).await? {
+    if mfa::is_enabled(state.factors(), &user.id).await? {
         return sign_in::mfa_challenge(state, &user, amr::PASSWORD).await;
     }
     let delivery = body.token_delivery.unwrap_or_default();

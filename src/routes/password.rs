@@ -54,7 +54,7 @@ pub async fn change(
     let action = Action::PasswordChange;
     reauth::check_password(&state, &req, &user, &current_password, action).await?;
     let acr = claims.acr.as_deref();
-    mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
+    mfa::require_step_up(state.factors(), &user.id, acr, code.as_deref()).await?;
     let hash = passwords
         .hash_new(Password::new(&new_password), user.email.clone())
         .await?;

@@ -7,7 +7,7 @@ use crate::db::mfa::{challenges, recovery_codes};
 use crate::db::models::{User, now};
 use crate::db::users;
 use crate::error::{ApiError, MfaError, TokenRejection};
-use crate::mfa::{self, LoginFactor, MAX_ATTEMPTS};
+use crate::mfa::{self, CheckError, LoginFactor, MAX_ATTEMPTS};
 use crate::routes::body::JsonObject;
 use crate::routes::delivery::TokenDelivery;
 use crate::routes::sign_in;
@@ -55,7 +55,7 @@ pub async fn complete(
         return Err(ended);
     }
     let factor = mfa::check_login_factor(
-        &state,
+        state.factors(),
         &user_id,
         body.code.as_deref(),
         body.recovery_code.as_deref(),
@@ -63,13 +63,13 @@ pub async fn complete(
     .await;
     let factor = match factor {
         // Refused before any code was checked: the challenge's attempt goes back.
-        Err(limited @ ApiError::RateLimited(_)) => {
+        Err(CheckError::Limited(limited)) => {
             let j = jti.clone();
             state
                 .db
                 .run(move |conn| challenges::refund(conn, &j))
                 .await?;
-            return Err(limited);
+            return Err(limited.into());
         }
         other => other?,
     };
@@ -77,7 +77,7 @@ pub async fn complete(
         .await?
         .ok_or(ended)?;
     if let Some(left) = left {
-        mfa::recovery_code_used(&state, &user.id, &user.email, left);
+        mfa::recovery_code_used(&state.mailer, &user.id, &user.email, left);
     }
     // Disabled by an operator between the password and the code.
     user.disabled_at

@@ -26,7 +26,7 @@ pub async fn disable(
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
     let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
+    mfa::require_step_up(state.factors(), &user_id, acr, body.0.code.as_deref()).await?;
     let id = user_id.clone();
     let removed = state.db.run(move |conn| totp::delete(conn, &id)).await?;
     if !removed {

@@ -44,7 +44,7 @@ pub async fn exchange(
     if user.disabled_at.is_some() {
         return Err(ApiError::AccountDisabled);
     }
-    if mfa::is_enabled(&state, &user.id).await? {
+    if mfa::is_enabled(state.factors(), &user.id).await? {
         return sign_in::mfa_challenge(&state, &user, amr::FEDERATED).await;
     }
     let delivery = body.token_delivery.unwrap_or_default();

@@ -84,5 +84,5 @@ async fn reauthenticate(
     let password = body.password.as_deref();
     reauth::require(state, req, caller, &user, password, Action::IdentityLink).await?;
     let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(state, &user.id, acr, body.code.as_deref()).await
+    Ok(mfa::require_step_up(state.factors(), &user.id, acr, body.code.as_deref()).await?)
 }
