@@ -3,8 +3,8 @@
 use actix_web::http::StatusCode;
 
 use super::ApiError;
-pub use crate::mfa::MfaError;
 use crate::mfa::CheckError;
+pub use crate::mfa::MfaError;
 
 impl MfaError {
     pub fn code(self) -> &'static str {

@@ -79,14 +79,16 @@ pub async fn check_code(
     let attempt = reserve(f, user_id).await?;
     let id = user_id.to_owned();
     let factor = f.db.run(move |conn| factors::find(conn, &id)).await?;
-    let step = factor.filter(|row| row.active() != confirm).and_then(|row| {
-        let Some(secret) = f.secret_box.open(user_id, &row.secret_sealed) else {
-            // Sealed under another `mfa.key`, or an altered row: no code can match; the operator must know.
-            tracing::error!(%user_id, "a TOTP secret does not open with mfa.key");
-            return None;
-        };
-        totp::matching_step(&secret, code, chrono::Utc::now().timestamp(), row.last_step)
-    });
+    let step = factor
+        .filter(|row| row.active() != confirm)
+        .and_then(|row| {
+            let Some(secret) = f.secret_box.open(user_id, &row.secret_sealed) else {
+                // Sealed under another `mfa.key`, or an altered row: no code can match; the operator must know.
+                tracing::error!(%user_id, "a TOTP secret does not open with mfa.key");
+                return None;
+            };
+            totp::matching_step(&secret, code, chrono::Utc::now().timestamp(), row.last_step)
+        });
     let used = match step {
         Some(step) => {
             let (id, at) = (user_id.to_owned(), confirm.then(now));

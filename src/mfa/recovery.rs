@@ -60,10 +60,9 @@ async fn find_recovery_code(
         return Err(MfaError::InvalidCode.into());
     };
     let id = user_id.to_owned();
-    let unused = f
-        .db
-        .run(move |conn| recovery_codes::unused(conn, &id))
-        .await?;
+    let unused =
+        f.db.run(move |conn| recovery_codes::unused(conn, &id))
+            .await?;
     let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
     let Some(index) = f.passwords.find_code(code, hashes).await? else {
         return Err(MfaError::InvalidCode.into());
@@ -80,9 +79,8 @@ pub async fn use_recovery_code(
 ) -> Result<i64, CheckError> {
     let code_id = find_recovery_code(f, user_id, typed).await?;
     let (id, at) = (user_id.to_owned(), now());
-    let spent = f
-        .db
-        .run(move |conn| {
+    let spent =
+        f.db.run(move |conn| {
             if !recovery_codes::mark_used(conn, &code_id, at)? {
                 return Ok(None);
             }

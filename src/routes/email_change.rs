@@ -40,7 +40,13 @@ pub async fn change(
     let new_email = Email::parse(&new_email)?;
     let user = current_user(&state, &req, caller.clone(), &password).await?;
     // Moving the account's address is a step-up action, as a password change is (`403 mfa_required`).
-    mfa::require_step_up(state.factors(), &user.id, caller.0.acr.as_deref(), code.as_deref()).await?;
+    mfa::require_step_up(
+        state.factors(),
+        &user.id,
+        caller.0.acr.as_deref(),
+        code.as_deref(),
+    )
+    .await?;
     if new_email.as_str() == user.email
         || !state
             .mailer
