@@ -47,3 +47,79 @@ pub struct RefreshClaims {
     /// The session's rotation generation this token was issued for.
     pub generation: i64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DeviceClaims, MfaClaims};
+    use super::*;
+
+    const HEAD: &str = r#""iss":"i","sub":"s","aud":"a","exp":2,"iat":1,"jti":"j""#;
+
+    macro_rules! registered {
+        ($name:ident { $($rest:tt)* }) => {
+            $name {
+                iss: "i".into(),
+                sub: "s".into(),
+                aud: "a".into(),
+                exp: 2,
+                iat: 1,
+                jti: "j".into(),
+                $($rest)*
+            }
+        };
+    }
+
+    fn json(claims: &impl Serialize) -> String {
+        serde_json::to_string(claims).unwrap()
+    }
+
+    /// The wire format: the names, in the order each struct declared them before the registered claims were
+    /// shared, and the optional ones still left out when empty.
+    #[test]
+    fn claims_serialize_as_before() {
+        let access = registered!(AccessClaims {
+            sid: "d".into(),
+            roles: vec!["r".into()],
+            amr: vec!["pwd".into()],
+            acr: Some("aal1".into()),
+            email_verified: true,
+            auth_time: Some(0),
+        });
+        let own = r#""sid":"d","roles":["r"],"amr":["pwd"],"acr":"aal1","email_verified":true,"auth_time":0"#;
+        assert_eq!(json(&access), format!("{{{HEAD},{own}}}"));
+        let bare = AccessClaims {
+            roles: vec![],
+            amr: vec![],
+            acr: None,
+            auth_time: None,
+            ..access
+        };
+        let own = r#""sid":"d","email_verified":true"#;
+        assert_eq!(json(&bare), format!("{{{HEAD},{own}}}"));
+        let refresh = registered!(RefreshClaims {
+            sid: "d".into(),
+            generation: 3,
+        });
+        assert_eq!(
+            json(&refresh),
+            format!(r#"{{{HEAD},"sid":"d","generation":3}}"#)
+        );
+        let device = registered!(DeviceClaims { epoch: 4 });
+        assert_eq!(json(&device), format!(r#"{{{HEAD},"epoch":4}}"#));
+        let mfa = registered!(MfaClaims {
+            first: Some("pwd".into()),
+        });
+        assert_eq!(json(&mfa), format!(r#"{{{HEAD},"first":"pwd"}}"#));
+    }
+
+    /// Tokens minted before (and the other kinds' claims) still read: unknown and defaulted fields as before.
+    #[test]
+    fn claims_deserialize_as_before() {
+        let old = format!(r#"{{{HEAD},"sid":"d"}}"#);
+        let access: AccessClaims = serde_json::from_str(&old).unwrap();
+        assert!(!access.email_verified && access.roles.is_empty() && access.auth_time.is_none());
+        assert_eq!((access.sub.as_str(), access.exp, access.iat), ("s", 2, 1));
+        let mfa: MfaClaims = serde_json::from_str(&format!("{{{HEAD}}}")).unwrap();
+        assert_eq!((mfa.jti.as_str(), mfa.first), ("j", None));
+    }
+}
