@@ -54,25 +54,7 @@ pub async fn complete(
     if !reserved {
         return Err(ended);
     }
-    let factor = mfa::check_login_factor(
-        state.factors(),
-        &user_id,
-        body.code.as_deref(),
-        body.recovery_code.as_deref(),
-    )
-    .await;
-    let factor = match factor {
-        // Refused before any code was checked: the challenge's attempt goes back.
-        Err(CheckError::Limited(limited)) => {
-            let j = jti.clone();
-            state
-                .db
-                .run(move |conn| challenges::refund(conn, &j))
-                .await?;
-            return Err(limited.into());
-        }
-        other => other?,
-    };
+    let factor = check_factor(&state, &jti, &user_id, &body).await?;
     let (user, left) = consume_challenge(&state, jti, user_id.clone(), factor.clone())
         .await?
         .ok_or(ended)?;
@@ -92,6 +74,34 @@ pub async fn complete(
         with_device: false,
     };
     sign_in::open_session(&state, &req, &user, opening, delivery).await
+}
+
+/// The code or recovery code of `body`, checked; a code refused before any was checked (the `mfa-account`
+/// ceiling) gives the challenge's attempt back.
+async fn check_factor(
+    state: &AppState,
+    jti: &str,
+    user_id: &str,
+    body: &Complete,
+) -> Result<LoginFactor, ApiError> {
+    let factor = mfa::check_login_factor(
+        state.factors(),
+        user_id,
+        body.code.as_deref(),
+        body.recovery_code.as_deref(),
+    )
+    .await;
+    match factor {
+        Err(CheckError::Limited(limited)) => {
+            let j = jti.to_owned();
+            state
+                .db
+                .run(move |conn| challenges::refund(conn, &j))
+                .await?;
+            Err(limited.into())
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Gives back the right code's reservation and spends the challenge and, for a recovery code, the code, in one
