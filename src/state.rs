@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::federation::Federation;
 use crate::keys::SecretBox;
 use crate::mail::Mailer;
+use crate::mfa::Factors;
 use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
@@ -53,6 +54,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the second-factor rules use, borrowed at the edge.
+    pub fn factors(&self) -> Factors<'_> {
+        Factors {
+            db: &self.db,
+            rate_limits: &self.rate_limits,
+            secret_box: &self.secret_box,
+            passwords: &self.passwords,
+            mailer: &self.mailer,
+        }
+    }
+
     /// Assembles the state from the settings and the parts start-up already built.
     pub fn new(
         settings: &Settings,

@@ -23,6 +23,11 @@ pub struct CallerAccount {
 }
 
 impl CallerAccount {
+    /// The caller's claims alone, for helpers that take `Authenticated`.
+    pub fn authenticated(&self) -> Authenticated {
+        Authenticated(Arc::clone(&self.claims))
+    }
+
     /// Reads the row of `caller`; for a handler that needs it only sometimes (`/v1/me` answers from a cache).
     pub async fn load(caller: Authenticated, state: &AppState) -> Result<Self, ApiError> {
         let lookup = caller.0.sub.clone();

@@ -2,22 +2,9 @@
 
 use actix_web::http::StatusCode;
 
-/// What a client can be told about a second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum MfaError {
-    /// Wrong, expired or replayed: the same answer for each, so a guesser learns nothing.
-    #[error("the code is not valid")]
-    InvalidCode,
-    /// The route needs an aal2 session or a fresh code (or recovery code) in the request.
-    #[error("this needs a second factor: sign in with one, or send a current code")]
-    Required,
-    #[error("two-factor authentication is already enabled; disable it first")]
-    AlreadyEnabled,
-    #[error("two-factor authentication is not enabled")]
-    NotEnabled,
-    #[error("no two-factor enrolment is waiting for confirmation")]
-    NotPending,
-}
+use super::ApiError;
+use crate::mfa::CheckError;
+pub use crate::mfa::MfaError;
 
 impl MfaError {
     pub fn code(self) -> &'static str {
@@ -35,6 +22,18 @@ impl MfaError {
             Self::InvalidCode => StatusCode::UNAUTHORIZED,
             Self::Required => StatusCode::FORBIDDEN,
             Self::AlreadyEnabled | Self::NotEnabled | Self::NotPending => StatusCode::CONFLICT,
+        }
+    }
+}
+
+impl From<CheckError> for ApiError {
+    fn from(error: CheckError) -> Self {
+        match error {
+            CheckError::Refused(refusal) => Self::Mfa(refusal),
+            CheckError::EitherCode => Self::InvalidRequest(error.to_string()),
+            CheckError::Limited(limited) => limited.into(),
+            CheckError::Store(cause) => cause.into(),
+            CheckError::Hash(cause) => cause.into(),
         }
     }
 }

@@ -8,17 +8,36 @@
 
 pub mod codes;
 pub mod enrolment;
+mod error;
 mod recovery;
 pub mod totp;
 
+pub use error::{CheckError, MfaError};
 pub use recovery::{LoginFactor, check_login_factor, recovery_code_used, use_recovery_code};
 
 use crate::db::mfa::totp as factors;
 use crate::db::models::now;
-use crate::error::{ApiError, MfaError};
-use crate::rate_limits::{Attempt, Ceiling, Counter};
-use crate::state::AppState;
+use crate::db::{Db, StoreError};
+use crate::keys::SecretBox;
+use crate::mail::Mailer;
+use crate::passwords::Passwords;
+use crate::rate_limits::{Attempt, Ceiling, Counter, Limited, RateLimits};
 use crate::tokens::amr;
+
+/// What the rules use, borrowed from the shared state at the edge (`AppState::factors`): the rules know nothing
+/// of the web.
+#[derive(Clone, Copy)]
+pub struct Factors<'a> {
+    pub db: &'a Db,
+    /// The `mfa-account` ceiling.
+    pub rate_limits: &'a RateLimits,
+    /// Opens the TOTP secrets.
+    pub secret_box: &'a SecretBox,
+    /// Checks recovery codes on the hashing threads.
+    pub passwords: &'a Passwords,
+    /// Mails the recovery-code notice.
+    pub mailer: &'a Mailer,
+}
 
 /// Wrong codes one mfa_token takes; the next attempt finds it burned.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -43,37 +62,37 @@ impl Proved {
 }
 
 /// Whether the user has an active (confirmed) factor.
-pub async fn is_enabled(state: &AppState, user_id: &str) -> Result<bool, ApiError> {
+pub async fn is_enabled(f: Factors<'_>, user_id: &str) -> Result<bool, StoreError> {
     let id = user_id.to_owned();
-    let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
+    let factor = f.db.run(move |conn| factors::find(conn, &id)).await?;
     Ok(factor.is_some_and(|f| f.active()))
 }
 
 /// Checks a TOTP code against the user's factor and uses its time step up. With `confirm`, the factor must be
 /// pending and is activated; otherwise it must be active. Wrong, replayed and unknown are all `invalid_code`.
 pub async fn check_code(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     code: &str,
     confirm: bool,
-) -> Result<(), ApiError> {
-    let attempt = reserve(state, user_id).await?;
+) -> Result<(), CheckError> {
+    let attempt = reserve(f, user_id).await?;
     let id = user_id.to_owned();
-    let factor = state.db.run(move |conn| factors::find(conn, &id)).await?;
-    let step = factor.filter(|f| f.active() != confirm).and_then(|f| {
-        let Some(secret) = state.secret_box.open(user_id, &f.secret_sealed) else {
-            // Sealed under another `mfa.key`, or an altered row: no code can match; the operator must know.
-            tracing::error!(%user_id, "a TOTP secret does not open with mfa.key");
-            return None;
-        };
-        totp::matching_step(&secret, code, chrono::Utc::now().timestamp(), f.last_step)
-    });
+    let factor = f.db.run(move |conn| factors::find(conn, &id)).await?;
+    let step = factor
+        .filter(|row| row.active() != confirm)
+        .and_then(|row| {
+            let Some(secret) = f.secret_box.open(user_id, &row.secret_sealed) else {
+                // Sealed under another `mfa.key`, or an altered row: no code can match; the operator must know.
+                tracing::error!(%user_id, "a TOTP secret does not open with mfa.key");
+                return None;
+            };
+            totp::matching_step(&secret, code, chrono::Utc::now().timestamp(), row.last_step)
+        });
     let used = match step {
         Some(step) => {
             let (id, at) = (user_id.to_owned(), confirm.then(now));
-            state
-                .db
-                .run(move |conn| factors::use_step(conn, &id, step, at))
+            f.db.run(move |conn| factors::use_step(conn, &id, step, at))
                 .await?
         }
         None => false,
@@ -87,28 +106,26 @@ pub async fn check_code(
 }
 
 /// Reserves a code attempt against the account's `mfa-account` ceiling, before the code is checked.
-async fn reserve<'a>(state: &'a AppState, user_id: &'a str) -> Result<Attempt<'a>, ApiError> {
+async fn reserve<'a>(f: Factors<'a>, user_id: &'a str) -> Result<Attempt<'a>, Limited> {
     let counters = [Counter::Ceiling(Ceiling::Mfa(user_id))];
-    Ok(state.rate_limits.attempt(&counters).await?)
+    f.rate_limits.attempt(&counters).await
 }
 
 /// A TOTP code or a recovery code, whichever was sent (exactly one must be).
 pub async fn check_either(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     code: Option<&str>,
     recovery_code: Option<&str>,
-) -> Result<Proved, ApiError> {
+) -> Result<Proved, CheckError> {
     match (code, recovery_code) {
-        (Some(code), None) => check_code(state, user_id, code, false)
+        (Some(code), None) => check_code(f, user_id, code, false)
             .await
             .map(|()| Proved::Otp),
-        (None, Some(typed)) => use_recovery_code(state, user_id, typed)
+        (None, Some(typed)) => use_recovery_code(f, user_id, typed)
             .await
             .map(|left| Proved::RecoveryCode { left }),
-        _ => Err(ApiError::InvalidRequest(
-            "send either code or recovery_code".into(),
-        )),
+        _ => Err(CheckError::EitherCode),
     }
 }
 
@@ -116,16 +133,16 @@ pub async fn check_either(
 /// account with active MFA needs an aal2 session (`acr` of the caller's access token) or a current code in the
 /// request; otherwise `403 mfa_required`. Accounts without MFA pass.
 pub async fn require_step_up(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     acr: Option<&str>,
     code: Option<&str>,
-) -> Result<(), ApiError> {
-    if acr == Some(amr::AAL2) || !is_enabled(state, user_id).await? {
+) -> Result<(), CheckError> {
+    if acr == Some(amr::AAL2) || !is_enabled(f, user_id).await? {
         return Ok(());
     }
     match code {
-        Some(code) => check_code(state, user_id, code, false).await,
+        Some(code) => check_code(f, user_id, code, false).await,
         None => Err(MfaError::Required.into()),
     }
 }
@@ -133,18 +150,18 @@ pub async fn require_step_up(
 /// The rule for password reset (which proves only the mailbox): an account with active MFA must also send a
 /// current code or a recovery code; without either, `403 mfa_required`. Accounts without MFA pass.
 pub async fn check_reset_factor(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     code: Option<&str>,
     recovery_code: Option<&str>,
-) -> Result<(), ApiError> {
-    if !is_enabled(state, user_id).await? {
+) -> Result<(), CheckError> {
+    if !is_enabled(f, user_id).await? {
         return Ok(());
     }
     if code.is_none() && recovery_code.is_none() {
         return Err(MfaError::Required.into());
     }
-    check_either(state, user_id, code, recovery_code)
+    check_either(f, user_id, code, recovery_code)
         .await
         .map(drop)
 }

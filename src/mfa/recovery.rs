@@ -2,13 +2,11 @@
 //! spending it, so the login can spend the code and its `mfa_token` in one transaction: of many valid codes sent
 //! at once on one `mfa_token`, one is spent and one notice mailed.
 
-use super::{Proved, check_code, codes, reserve};
+use super::{CheckError, Factors, MfaError, Proved, check_code, codes, reserve};
 use crate::db::mfa::recovery_codes;
 use crate::db::models::now;
 use crate::db::users;
-use crate::error::{ApiError, MfaError};
-use crate::mail::Mail;
-use crate::state::AppState;
+use crate::mail::{Mail, Mailer};
 
 /// The second factor of a login, checked; a recovery code is not spent yet (`id` is its row).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,21 +30,19 @@ impl LoginFactor {
 /// A TOTP code (used up at once: its time step is compare-and-set) or a recovery code (found, not spent),
 /// whichever was sent (exactly one must be).
 pub async fn check_login_factor(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     code: Option<&str>,
     recovery_code: Option<&str>,
-) -> Result<LoginFactor, ApiError> {
+) -> Result<LoginFactor, CheckError> {
     match (code, recovery_code) {
-        (Some(code), None) => check_code(state, user_id, code, false)
+        (Some(code), None) => check_code(f, user_id, code, false)
             .await
             .map(|()| LoginFactor::Otp),
-        (None, Some(typed)) => find_recovery_code(state, user_id, typed)
+        (None, Some(typed)) => find_recovery_code(f, user_id, typed)
             .await
             .map(|id| LoginFactor::RecoveryCode { id }),
-        _ => Err(ApiError::InvalidRequest(
-            "send either code or recovery_code".into(),
-        )),
+        _ => Err(CheckError::EitherCode),
     }
 }
 
@@ -54,22 +50,21 @@ pub async fn check_login_factor(
 /// The attempt is reserved against the `mfa-account` ceiling before any hashing, and given back only for a
 /// code that matches.
 async fn find_recovery_code(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     typed: &str,
-) -> Result<String, ApiError> {
+) -> Result<String, CheckError> {
     // Dropping the attempt keeps it counted as a failure.
-    let attempt = reserve(state, user_id).await?;
+    let attempt = reserve(f, user_id).await?;
     let Some(code) = codes::normalize_recovery_code(typed) else {
         return Err(MfaError::InvalidCode.into());
     };
     let id = user_id.to_owned();
-    let unused = state
-        .db
-        .run(move |conn| recovery_codes::unused(conn, &id))
-        .await?;
+    let unused =
+        f.db.run(move |conn| recovery_codes::unused(conn, &id))
+            .await?;
     let hashes = unused.iter().map(|(_, hash)| hash.clone()).collect();
-    let Some(index) = state.passwords.find_code(code, hashes).await? else {
+    let Some(index) = f.passwords.find_code(code, hashes).await? else {
         return Err(MfaError::InvalidCode.into());
     };
     attempt.succeeded().await;
@@ -78,15 +73,14 @@ async fn find_recovery_code(
 
 /// Checks a recovery code and uses it up at once (password reset); returns how many are left.
 pub async fn use_recovery_code(
-    state: &AppState,
+    f: Factors<'_>,
     user_id: &str,
     typed: &str,
-) -> Result<i64, ApiError> {
-    let code_id = find_recovery_code(state, user_id, typed).await?;
+) -> Result<i64, CheckError> {
+    let code_id = find_recovery_code(f, user_id, typed).await?;
     let (id, at) = (user_id.to_owned(), now());
-    let spent = state
-        .db
-        .run(move |conn| {
+    let spent =
+        f.db.run(move |conn| {
             if !recovery_codes::mark_used(conn, &code_id, at)? {
                 return Ok(None);
             }
@@ -99,14 +93,14 @@ pub async fn use_recovery_code(
         return Err(MfaError::InvalidCode.into());
     };
     if let Some(email) = email {
-        recovery_code_used(state, user_id, &email, left);
+        recovery_code_used(f.mailer, user_id, &email, left);
     }
     Ok(left)
 }
 
 /// Nobody but the owner should ever use a recovery code: the owner hears of each one at once. Call it after the
 /// spending transaction committed.
-pub fn recovery_code_used(state: &AppState, user_id: &str, email: &str, left: i64) {
+pub fn recovery_code_used(mailer: &Mailer, user_id: &str, email: &str, left: i64) {
     tracing::warn!(%user_id, recovery_codes_left = left, "recovery code used");
-    state.mailer.send(email, Mail::RecoveryCodeUsed { left });
+    mailer.send(email, Mail::RecoveryCodeUsed { left });
 }

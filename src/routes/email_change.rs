@@ -6,12 +6,11 @@ use serde::Deserialize;
 use super::body::JsonObject;
 use super::mail_links::{accepted, link_in_background};
 use super::reauth::{self, Action};
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, CallerAccount};
 use crate::db::email_tokens::Purpose;
 use crate::db::models::User;
-use crate::db::users;
 use crate::domain::Email;
-use crate::error::{ApiError, TokenRejection};
+use crate::error::ApiError;
 use crate::mail::{Mail, MailKind};
 use crate::mfa;
 use crate::state::AppState;
@@ -39,9 +38,15 @@ pub async fn change(
         code,
     } = body.0;
     let new_email = Email::parse(&new_email)?;
-    let user = current_user(&state, &req, &caller.0.sub, &password).await?;
+    let user = current_user(&state, &req, caller.clone(), &password).await?;
     // Moving the account's address is a step-up action, as a password change is (`403 mfa_required`).
-    mfa::require_step_up(&state, &user.id, caller.0.acr.as_deref(), code.as_deref()).await?;
+    mfa::require_step_up(
+        state.factors(),
+        &user.id,
+        caller.0.acr.as_deref(),
+        code.as_deref(),
+    )
+    .await?;
     if new_email.as_str() == user.email
         || !state
             .mailer
@@ -67,15 +72,11 @@ pub async fn change(
 async fn current_user(
     state: &AppState,
     req: &HttpRequest,
-    user_id: &str,
+    caller: Authenticated,
     password: &str,
 ) -> Result<User, ApiError> {
-    let lookup = user_id.to_owned();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_id(conn, &lookup))
-        .await?
-        .ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    // Loaded here, not by the extractor: a malformed new address is refused first.
+    let user = CallerAccount::load(caller, state).await?.user;
     reauth::check_password(state, req, &user, password, Action::EmailChange).await?;
     Ok(user)
 }

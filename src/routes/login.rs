@@ -118,11 +118,15 @@ async fn log_in(
     if rehash {
         upgrade_hash(&state.db, &state.passwords, &user.id, password).await;
     }
-    if mfa::is_enabled(state, &user.id).await? {
+    if mfa::is_enabled(state.factors(), &user.id).await? {
         return sign_in::mfa_challenge(state, &user, amr::PASSWORD).await;
     }
     let delivery = body.token_delivery.unwrap_or_default();
-    sign_in::open_session(state, &req, &user, None, None, delivery, device.is_some()).await
+    let opening = sign_in::Opening {
+        with_device: device.is_some(),
+        ..Default::default()
+    };
+    sign_in::open_session(state, &req, &user, opening, delivery).await
 }
 
 /// With `AUTHD_REQUIRE_VERIFIED_EMAIL`, `403 email_not_verified` for an unverified address. Called only after the

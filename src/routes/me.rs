@@ -21,7 +21,7 @@ pub async fn me(
     // Only on a miss: a cached body costs no database round trip.
     let user = CallerAccount::load(caller, &state).await?.user;
     let mut view = UserView::from(&user);
-    view.mfa_enabled = Some(mfa::is_enabled(&state, &user.id).await?);
+    view.mfa_enabled = Some(mfa::is_enabled(state.factors(), &user.id).await?);
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let body = Bytes::from(body);
     state.recent_users.insert(user_id, body.clone());

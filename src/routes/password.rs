@@ -8,7 +8,7 @@ use super::body::JsonObject;
 use super::device::device_info;
 use super::reauth::{self, Action};
 use crate::audit::record;
-use crate::auth::Authenticated;
+use crate::auth::CallerAccount;
 use crate::db::credentials;
 use crate::db::events::{self, EventKind, Outcome};
 use crate::db::models::AuthEvent;
@@ -16,7 +16,7 @@ use crate::db::models::now;
 use crate::db::sessions::RevokeReason;
 use crate::db::users;
 use crate::domain::Password;
-use crate::error::{ApiError, TokenRejection};
+use crate::error::ApiError;
 use crate::mfa;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub struct PasswordChange {
 /// code), then ends every other session.
 pub async fn change(
     req: HttpRequest,
-    caller: Authenticated,
+    account: CallerAccount,
     body: JsonObject<PasswordChange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -49,20 +49,16 @@ pub async fn change(
         new_password,
         code,
     } = body.0;
-    let user_id = caller.0.sub.clone();
-    let user = db
-        .run(move |conn| users::find_by_id(conn, &user_id))
-        .await?;
-    let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    let CallerAccount { claims, user } = account;
     // Counted against the account's failure ceiling like a login: a stolen access token is no guessing oracle.
     let action = Action::PasswordChange;
     reauth::check_password(&state, &req, &user, &current_password, action).await?;
-    let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
+    let acr = claims.acr.as_deref();
+    mfa::require_step_up(state.factors(), &user.id, acr, code.as_deref()).await?;
     let hash = passwords
         .hash_new(Password::new(&new_password), user.email.clone())
         .await?;
-    let (user_id, keep) = (user.id.clone(), caller.0.sid.clone());
+    let (user_id, keep) = (user.id.clone(), claims.sid.clone());
     let at = now();
     let device = device_info(&req, &state.trusted_proxies);
     let ended = db

@@ -55,7 +55,7 @@ pub async fn confirm(
     // A reset must not bypass the second factor: an account with one needs a current code or a recovery code
     // (checked before the link is spent, so a wrong code leaves it usable; a recovery code is spent here).
     let (code, recovery_code) = (code.as_deref(), recovery_code.as_deref());
-    mfa::check_reset_factor(&state, &pending.user_id, code, recovery_code).await?;
+    mfa::check_reset_factor(state.factors(), &pending.user_id, code, recovery_code).await?;
     // Policy and hashing come before the token is used, so a refused password does not spend the link.
     let password_hash = state
         .passwords

@@ -49,18 +49,32 @@ pub async fn mfa_challenge(
     }))
 }
 
-/// Opens a session for `user`, authenticated by `amr` (space-separated RFC 8176 values; `None`: password only),
-/// and answers with its tokens and a device token. The session is stored with its `login` event and, when the
-/// client presented a device token, a `device_token_used` event, in one transaction.
+/// How a sign-in was proved, for `open_session`; the default is a password alone, no device token.
+#[derive(Debug, Default)]
+pub struct Opening {
+    /// Space-separated RFC 8176 values; `None`: password only.
+    pub amr: Option<String>,
+    /// Sent back when a recovery code was spent.
+    pub recovery_codes_left: Option<i64>,
+    /// The client presented a device token: a `device_token_used` event is recorded with the login.
+    pub with_device: bool,
+}
+
+/// Opens a session for `user`, proved as `opening` says, and answers with its tokens and a device token. The
+/// session is stored with its `login` event and, when the client presented a device token, a `device_token_used`
+/// event, in one transaction.
 pub async fn open_session(
     state: &AppState,
     req: &HttpRequest,
     user: &User,
-    amr: Option<String>,
-    recovery_codes_left: Option<i64>,
+    opening: Opening,
     delivery: TokenDelivery,
-    with_device: bool,
 ) -> Result<HttpResponse, ApiError> {
+    let Opening {
+        amr,
+        recovery_codes_left,
+        with_device,
+    } = opening;
     let mut session = Session::start(
         &user.id,
         device_info(req, &state.trusted_proxies),

@@ -8,26 +8,22 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::claims::token_claims;
 use super::mint::seconds;
 use super::{MintError, MintedToken, TokenKind, TokenRejection, Tokens};
 
 /// The `typ` header of a device token.
 pub const DEVICE_TYP: &str = "device+jwt";
 
-/// Claims of a device token.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeviceClaims {
-    pub iss: String,
-    /// The account the client logged in to.
-    pub sub: String,
-    pub aud: String,
-    pub exp: i64,
-    pub iat: i64,
-    /// The device's id: the key of its own failed-login budget.
-    pub jti: String,
-    /// The account's credential epoch when it was minted: after a credential change (a new password, logout-all)
-    /// the token no longer counts, so budgets collected while an attacker knew the old password die with it.
-    pub epoch: i64,
+token_claims! {
+    /// Claims of a device token: `sub` is the account the client logged in to, `jti` the device's id (the key of
+    /// its own failed-login budget).
+    pub struct DeviceClaims {
+        /// The account's credential epoch when it was minted: after a credential change (a new password,
+        /// logout-all) the token no longer counts, so budgets collected while an attacker knew the old password
+        /// die with it.
+        pub epoch: i64,
+    }
 }
 
 impl Tokens {

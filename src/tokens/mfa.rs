@@ -7,25 +7,19 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::claims::token_claims;
 use super::{MintError, MintedToken, TokenKind, TokenRejection, Tokens};
 
 /// The `typ` header of an mfa_token.
 pub const MFA_TYP: &str = "mfa+jwt";
 
-/// Claims of an mfa_token.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MfaClaims {
-    pub iss: String,
-    /// The account whose password was right.
-    pub sub: String,
-    pub aud: String,
-    pub exp: i64,
-    pub iat: i64,
-    /// The challenge's id.
-    pub jti: String,
-    /// The first factor that was proven (`pwd`, or `fed` after a provider login); absent means `pwd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first: Option<String>,
+token_claims! {
+    /// Claims of an mfa_token: `sub` is the account whose password was right, `jti` the challenge's id.
+    pub struct MfaClaims {
+        /// The first factor that was proven (`pwd`, or `fed` after a provider login); absent means `pwd`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub first: Option<String>,
+    }
 }
 
 impl Tokens {

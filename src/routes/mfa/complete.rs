@@ -7,7 +7,7 @@ use crate::db::mfa::{challenges, recovery_codes};
 use crate::db::models::{User, now};
 use crate::db::users;
 use crate::error::{ApiError, MfaError, TokenRejection};
-use crate::mfa::{self, LoginFactor, MAX_ATTEMPTS};
+use crate::mfa::{self, CheckError, LoginFactor, MAX_ATTEMPTS};
 use crate::routes::body::JsonObject;
 use crate::routes::delivery::TokenDelivery;
 use crate::routes::sign_in;
@@ -54,30 +54,12 @@ pub async fn complete(
     if !reserved {
         return Err(ended);
     }
-    let factor = mfa::check_login_factor(
-        &state,
-        &user_id,
-        body.code.as_deref(),
-        body.recovery_code.as_deref(),
-    )
-    .await;
-    let factor = match factor {
-        // Refused before any code was checked: the challenge's attempt goes back.
-        Err(limited @ ApiError::RateLimited(_)) => {
-            let j = jti.clone();
-            state
-                .db
-                .run(move |conn| challenges::refund(conn, &j))
-                .await?;
-            return Err(limited);
-        }
-        other => other?,
-    };
+    let factor = check_factor(&state, &jti, &user_id, &body).await?;
     let (user, left) = consume_challenge(&state, jti, user_id.clone(), factor.clone())
         .await?
         .ok_or(ended)?;
     if let Some(left) = left {
-        mfa::recovery_code_used(&state, &user.id, &user.email, left);
+        mfa::recovery_code_used(&state.mailer, &user.id, &user.email, left);
     }
     // Disabled by an operator between the password and the code.
     user.disabled_at
@@ -86,7 +68,40 @@ pub async fn complete(
     let first = claims.first.as_deref().filter(|f| *f == amr::FEDERATED);
     let methods = format!("{} {}", first.unwrap_or(amr::PASSWORD), proved.amr());
     let delivery = body.token_delivery.unwrap_or_default();
-    sign_in::open_session(&state, &req, &user, Some(methods), left, delivery, false).await
+    let opening = sign_in::Opening {
+        amr: Some(methods),
+        recovery_codes_left: left,
+        with_device: false,
+    };
+    sign_in::open_session(&state, &req, &user, opening, delivery).await
+}
+
+/// The code or recovery code of `body`, checked; a code refused before any was checked (the `mfa-account`
+/// ceiling) gives the challenge's attempt back.
+async fn check_factor(
+    state: &AppState,
+    jti: &str,
+    user_id: &str,
+    body: &Complete,
+) -> Result<LoginFactor, ApiError> {
+    let factor = mfa::check_login_factor(
+        state.factors(),
+        user_id,
+        body.code.as_deref(),
+        body.recovery_code.as_deref(),
+    )
+    .await;
+    match factor {
+        Err(CheckError::Limited(limited)) => {
+            let j = jti.to_owned();
+            state
+                .db
+                .run(move |conn| challenges::refund(conn, &j))
+                .await?;
+            Err(limited.into())
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Gives back the right code's reservation and spends the challenge and, for a recovery code, the code, in one

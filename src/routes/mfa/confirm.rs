@@ -35,7 +35,7 @@ pub async fn confirm(
         Some(f) if f.active() => return Err(MfaError::AlreadyEnabled.into()),
         Some(_) => {}
     }
-    mfa::check_code(&state, &user_id, &body.0.code, true).await?;
+    mfa::check_code(state.factors(), &user_id, &body.0.code, true).await?;
     let codes = new_recovery_codes(&state, &user_id).await?;
     state.recent_users.forget(&user_id);
     tracing::info!(%user_id, "TOTP enabled");

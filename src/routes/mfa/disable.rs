@@ -30,7 +30,7 @@ pub async fn disable(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
-    if mfa::is_enabled(&state, &user_id).await? {
+    if mfa::is_enabled(state.factors(), &user_id).await? {
         let account = CallerAccount::load(caller.clone(), &state).await?;
         let password = body.0.password.as_deref();
         reauth::require(
@@ -43,7 +43,7 @@ pub async fn disable(
         )
         .await?;
         let acr = caller.0.acr.as_deref();
-        mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
+        mfa::require_step_up(state.factors(), &user_id, acr, body.0.code.as_deref()).await?;
     }
     let id = user_id.clone();
     let removed = state.db.run(move |conn| totp::delete(conn, &id)).await?;

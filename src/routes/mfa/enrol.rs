@@ -3,11 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Authenticated;
+use crate::auth::CallerAccount;
 use crate::db::mfa::totp;
 use crate::db::models::now;
-use crate::db::users;
-use crate::error::{ApiError, MfaError, TokenRejection};
+use crate::error::{ApiError, MfaError};
 use crate::mfa::{codes, enrolment};
 use crate::routes::body::JsonObject;
 use crate::routes::reauth::{self, Action};
@@ -35,17 +34,12 @@ pub struct EnrolBody {
 /// reauthentication_required` without it, `403 invalid_credentials` (counted like a failed login) when wrong.
 pub async fn enrol(
     req: HttpRequest,
-    caller: Authenticated,
+    account: CallerAccount,
     body: Option<JsonObject<EnrolBody>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = caller.0.sub.clone();
-    let lookup = user_id.clone();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_id(conn, &lookup))
-        .await?;
-    let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    let (caller, user) = (account.authenticated(), account.user);
+    let user_id = user.id.clone();
     let password = body.and_then(|b| b.0.password);
     reauth::require(
         &state,

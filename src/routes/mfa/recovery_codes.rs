@@ -22,7 +22,7 @@ pub async fn regenerate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = caller.0.sub.clone();
-    if !mfa::is_enabled(&state, &user_id).await? {
+    if !mfa::is_enabled(state.factors(), &user_id).await? {
         return Err(MfaError::NotEnabled.into());
     }
     let account = CallerAccount::load(caller.clone(), &state).await?;
@@ -37,7 +37,7 @@ pub async fn regenerate(
     )
     .await?;
     let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(&state, &user_id, acr, body.0.code.as_deref()).await?;
+    mfa::require_step_up(state.factors(), &user_id, acr, body.0.code.as_deref()).await?;
     let codes = new_recovery_codes(&state, &user_id).await?;
     tracing::info!(%user_id, "recovery codes replaced");
     account_change::record(&state, &req, &user_id, Change::RecoveryCodesRegenerated).await?;

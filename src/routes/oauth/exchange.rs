@@ -44,11 +44,15 @@ pub async fn exchange(
     if user.disabled_at.is_some() {
         return Err(ApiError::AccountDisabled);
     }
-    if mfa::is_enabled(&state, &user.id).await? {
+    if mfa::is_enabled(state.factors(), &user.id).await? {
         return sign_in::mfa_challenge(&state, &user, amr::FEDERATED).await;
     }
     let delivery = body.token_delivery.unwrap_or_default();
-    sign_in::open_session(&state, &req, &user, Some(code.amr), None, delivery, false).await
+    let opening = sign_in::Opening {
+        amr: Some(code.amr),
+        ..Default::default()
+    };
+    sign_in::open_session(&state, &req, &user, opening, delivery).await
 }
 
 /// Spends a login or link code (single use, whatever happens next) after checking the verifier's form; an

@@ -77,7 +77,7 @@ pub async fn delete(
     let action = Action::IdentityUnlink;
     reauth::require(&state, &req, &caller, user, password.as_deref(), action).await?;
     let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(&state, &user.id, acr, code.as_deref()).await?;
+    mfa::require_step_up(state.factors(), &user.id, acr, code.as_deref()).await?;
     let (user_id, id) = (caller.0.sub.clone(), path.into_inner());
     let device = device_info(&req, &state.trusted_proxies);
     let changed = account_change::event(&user_id, Change::IdentityUnlinked, &device);

@@ -4,9 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::flow::{self, AppRequest};
-use crate::auth::Authenticated;
-use crate::db::users;
-use crate::error::{ApiError, TokenRejection};
+use crate::auth::{Authenticated, CallerAccount};
+use crate::error::ApiError;
 use crate::federation::FederationError;
 use crate::federation::secrets::is_challenge;
 use crate::mfa;
@@ -80,14 +79,10 @@ async fn reauthenticate(
     caller: &Authenticated,
     body: &LinkBody,
 ) -> Result<(), ApiError> {
-    let id = caller.0.sub.clone();
-    let user = state
-        .db
-        .run(move |conn| users::find_by_id(conn, &id))
-        .await?;
-    let user = user.ok_or(ApiError::InvalidToken(TokenRejection::SessionRevoked))?;
+    // Loaded here, not by the extractor: the request's own checks come first.
+    let user = CallerAccount::load(caller.clone(), state).await?.user;
     let password = body.password.as_deref();
     reauth::require(state, req, caller, &user, password, Action::IdentityLink).await?;
     let acr = caller.0.acr.as_deref();
-    mfa::require_step_up(state, &user.id, acr, body.code.as_deref()).await
+    Ok(mfa::require_step_up(state.factors(), &user.id, acr, body.code.as_deref()).await?)
 }
