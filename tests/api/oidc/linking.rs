@@ -82,7 +82,7 @@ async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
     );
     assert!(identities(&app, token).await.is_empty());
     // Both changes are in henry's trail, and henry was told of each.
-    let changes: Vec<Value> = crate::reauth::trail(&app, token)
+    let changes: Vec<Value> = crate::accounts::reauth::trail(&app, token)
         .await
         .into_iter()
         .filter(|(kind, ..)| kind == "account_change")

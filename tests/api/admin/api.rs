@@ -262,7 +262,7 @@ async fn a_deleted_account_is_gone(backend: Backend) {
     let response = admin(&app, reqwest::Method::DELETE, &path, Some(&key), None).await;
     assert_eq!(response.status(), 204);
     // The trail keeps the events, by id only: no address or user agent is left.
-    let trail: Vec<_> = crate::audit::stored(&app)
+    let trail: Vec<_> = crate::admin::audit::stored(&app)
         .into_iter()
         .filter(|e| e.user_id.as_deref() == Some(user.user.id.as_str()))
         .collect();
@@ -401,7 +401,7 @@ fn the_admin_spec_documents_every_admin_route() {
     let spec = yaml_rust2::YamlLoader::load_from_str(&text)
         .unwrap()
         .remove(0);
-    let documented = crate::openapi::documented_operations(&spec);
+    let documented = crate::contract::openapi::documented_operations(&spec);
     let served: std::collections::BTreeSet<(String, String)> = authd::admin::ADMIN_ROUTES
         .iter()
         .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))

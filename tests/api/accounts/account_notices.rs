@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
+use crate::accounts::reauth::trail;
 use crate::helpers::{
     Backend, PASSWORD, TestApp, mail_with, mails_to, spawn_app_with, token_in, wait_for_mails,
 };
-use crate::mail::verify_email;
+use crate::mail::delivery::verify_email;
 use crate::mfa::{pyotp_at, steady_now};
-use crate::reauth::trail;
 
 const OWNER: &str = "owner@example.com";
 
