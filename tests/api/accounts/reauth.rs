@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with};
+use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with, trail};
 
 const OWNER: &str = "owner@example.com";
 
@@ -19,25 +19,6 @@ async fn spawn(backend: Backend) -> TestApp {
         ],
     )
     .await
-}
-
-/// The `(kind, outcome, detail)` of the caller's audit trail, newest first.
-pub async fn trail(app: &TestApp, access: &str) -> Vec<(String, String, Value)> {
-    let events: Value = app
-        .get("/v1/me/events", Some(access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let (kind, outcome) = (e["kind"].as_str().unwrap(), e["outcome"].as_str().unwrap());
-            (kind.to_owned(), outcome.to_owned(), e["detail"].clone())
-        })
-        .collect()
 }
 
 async fn wrong_current_passwords_count_like_failed_logins(backend: Backend) {
