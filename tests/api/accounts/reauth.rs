@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with, trail};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with, trail, trail_details,
+};
 
 const OWNER: &str = "owner@example.com";
 
@@ -60,12 +62,7 @@ async fn wrong_current_passwords_count_like_failed_logins(backend: Backend) {
         failed.count() == 5
     })
     .await;
-    let actions: Vec<Value> = trail(&app, &access)
-        .await
-        .into_iter()
-        .filter(|(kind, ..)| kind == "reauthentication")
-        .map(|(_, _, detail)| detail["action"].clone())
-        .collect();
+    let actions = trail_details(&app, &access, "reauthentication", "action").await;
     assert_eq!(
         actions.iter().filter(|a| *a == "password_change").count(),
         3
@@ -137,12 +134,7 @@ async fn a_bare_access_token_cannot_add_a_way_in(backend: Backend) {
     assert_eq!(started.status(), 200);
     // The two wrong passwords are audited, and counted: three more fill the account's ceiling of five.
     eventually("two reauthentication failures", || async {
-        let actions: Vec<Value> = trail(&app, &access)
-            .await
-            .into_iter()
-            .filter(|(kind, ..)| kind == "reauthentication")
-            .map(|(_, _, detail)| detail["action"].clone())
-            .collect();
+        let actions = trail_details(&app, &access, "reauthentication", "action").await;
         actions.contains(&json!("totp_enrol")) && actions.contains(&json!("identity_link"))
     })
     .await;

@@ -138,6 +138,12 @@ fn every_documented_operation_is_routed_and_every_route_documented() {
     );
 }
 
+/// The response's `Content-Type`, if any.
+fn content_type(response: &reqwest::Response) -> Option<String> {
+    let value = response.headers().get("content-type")?;
+    Some(value.to_str().unwrap().to_owned())
+}
+
 /// A documented operation is routed (no 404 or 405), answers a documented status, and answers JSON with a
 /// request id. POSTs send `{}`.
 async fn assert_answers_as_documented(app: &TestApp, spec: &Yaml, method: &str, path: &str) {
@@ -162,10 +168,7 @@ async fn assert_answers_as_documented(app: &TestApp, spec: &Yaml, method: &str, 
         response.headers().contains_key("x-request-id"),
         "{method} {path} has no X-Request-Id"
     );
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
+    let content_type = content_type(&response);
     assert_eq!(
         content_type.as_deref(),
         Some("application/json"),
@@ -217,10 +220,7 @@ async fn assert_other_methods_are_405(
             "{method} {path} does not document its 405"
         );
     }
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
+    let content_type = content_type(&response);
     assert_eq!(
         content_type.as_deref(),
         Some("application/json"),

@@ -23,7 +23,7 @@ pub use http::PASSWORD;
 pub use mailbox::{SmtpSink, mail_with, mails_to, token_in, wait_for_mails};
 pub use process::{AuthdProcess, authd};
 pub use proxy::TcpProxy;
-pub use reads::{account_changes, event_kinds, jwks, trail};
+pub use reads::{account_changes, event_kinds, jwks, trail, trail_details};
 pub use tokens::{
     access_claims, eddsa_header, foreign_ed25519_key, kid_of, payload_of, raw_token,
     sign_with_server_key, unix_now,

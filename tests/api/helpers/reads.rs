@@ -27,13 +27,16 @@ pub async fn trail(app: &TestApp, access: &str) -> Vec<(String, String, Value)> 
         .collect()
 }
 
+/// The detail `field` of each event of `kind` in the caller's trail, newest first.
+pub async fn trail_details(app: &TestApp, access: &str, kind: &str, field: &str) -> Vec<Value> {
+    let trail = trail(app, access).await.into_iter();
+    let events = trail.filter(|(k, ..)| k == kind);
+    events.map(|(_, _, detail)| detail[field].clone()).collect()
+}
+
 /// What each `account_change` event of the caller's trail changed, newest first.
 pub async fn account_changes(app: &TestApp, access: &str) -> Vec<Value> {
-    let trail = trail(app, access).await.into_iter();
-    let changes = trail.filter(|(kind, ..)| kind == "account_change");
-    changes
-        .map(|(_, _, detail)| detail["change"].clone())
-        .collect()
+    trail_details(app, access, "account_change", "change").await
 }
 
 /// Only the kinds of the caller's events, newest first.
