@@ -40,7 +40,7 @@ port=$(free_port)
 base="http://127.0.0.1:$port"
 # The CORS origin is the `Origin` example of the spec, so generated cookie-mode requests reach the token checks.
 # Rate limits are off: every generated request comes from one address, and a 429 would stop the fuzzing of the
-# bodies behind it (the limits have their own tests in tests/api/rate_limits.rs). The handler deadline is long:
+# bodies behind it (the limits have their own tests in tests/api/limits/rate_limits.rs). The handler deadline is long:
 # this is a debug build on a box shared with the fuzzer, and a deadline 503 would read as a server error.
 start_authd pid "$work/authd.log" "$base" in_dir "$work" env \
   AUTHD_BIND="127.0.0.1:$port" \

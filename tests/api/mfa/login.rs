@@ -3,15 +3,18 @@
 use serde_json::{Value, json};
 
 use super::{Enrolled, complete, enrolled, level, mfa_token, pyotp_at, steady_now};
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, spawn_app};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, mfa_status, spawn_app,
+    two_step_login,
+};
 
-async fn enrolment_shows_the_secret_three_ways_and_confirms_with_a_pyotp_code(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let token = app.signed_up("totp@example.com").await.access_token;
+/// Enrolment as the user sees it: the secret as base32, as an `otpauth://` URI and as a QR code, no-store; the
+/// factor is pending and login does not ask for it yet. Returns the secret.
+async fn start_enrolment(app: &TestApp, token: &str) -> String {
     let response = app
         .post_bearer(
             "/v1/me/mfa/totp",
-            &token,
+            token,
             Some(&json!({"password": PASSWORD})),
         )
         .await;
@@ -28,61 +31,51 @@ async fn enrolment_shows_the_secret_three_ways_and_confirms_with_a_pyotp_code(ba
         )
     );
     assert!(enrolment["qr_svg"].as_str().unwrap().starts_with("<?xml"));
-    let status: Value = app
-        .get("/v1/me/mfa", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        status,
+        mfa_status(app, token).await,
         json!({"enabled": false, "pending": true, "recovery_codes_left": 0})
     );
     // A pending factor changes nothing about login yet.
     assert!(app.logged_in("totp@example.com").await.access_token.len() > 10);
-    let now = steady_now().await;
-    let confirm = |code: String| {
-        let body = json!({"code": code});
-        let token = token.clone();
-        let app = &app;
-        async move {
-            app.post_bearer("/v1/me/mfa/totp/confirm", &token, Some(&body))
-                .await
-        }
-    };
+    secret.to_owned()
+}
+
+/// `POST /v1/me/mfa/totp/confirm` with `code`.
+async fn confirm(app: &TestApp, token: &str, code: String) -> reqwest::Response {
+    let body = json!({"code": code});
+    app.post_bearer("/v1/me/mfa/totp/confirm", token, Some(&body))
+        .await
+}
+
+/// A wrong code and codes two steps away are refused; the code of `now` confirms and gives ten recovery codes.
+async fn confirm_with_a_pyotp_code(app: &TestApp, token: &str, secret: &str, now: i64) {
     let wrong = format!(
         "{:06}",
         (pyotp_at(secret, now).parse::<u32>().unwrap() + 1) % 1_000_000
     );
-    assert_error(confirm(wrong).await, 401, "invalid_code").await;
-    assert_error(
-        confirm(pyotp_at(secret, now - 60)).await,
-        401,
-        "invalid_code",
-    )
-    .await;
-    assert_error(
-        confirm(pyotp_at(secret, now + 60)).await,
-        401,
-        "invalid_code",
-    )
-    .await;
-    let response = confirm(pyotp_at(secret, now)).await;
+    assert_error(confirm(app, token, wrong).await, 401, "invalid_code").await;
+    for drifted in [now - 60, now + 60] {
+        let response = confirm(app, token, pyotp_at(secret, drifted)).await;
+        assert_error(response, 401, "invalid_code").await;
+    }
+    let response = confirm(app, token, pyotp_at(secret, now)).await;
     assert_eq!(response.status(), 200);
     let codes: Value = response.json().await.unwrap();
     let codes = codes["recovery_codes"].as_array().unwrap();
     assert_eq!(codes.len(), 10);
     assert!(codes.iter().all(|c| c.as_str().unwrap().len() == 14));
+}
+
+async fn enrolment_shows_the_secret_three_ways_and_confirms_with_a_pyotp_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.signed_up("totp@example.com").await.access_token;
+    let secret = start_enrolment(&app, &token).await;
+    let now = steady_now().await;
+    confirm_with_a_pyotp_code(&app, &token, &secret, now).await;
     let me: Value = app.get("/v1/me", Some(&token)).await.json().await.unwrap();
     assert_eq!(me["mfa_enabled"], true);
-    let status: Value = app
-        .get("/v1/me/mfa", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        status,
+        mfa_status(&app, &token).await,
         json!({"enabled": true, "pending": false, "recovery_codes_left": 10})
     );
     // Enabled is final until disabled.
@@ -94,10 +87,7 @@ async fn enrolment_shows_the_secret_three_ways_and_confirms_with_a_pyotp_code(ba
         )
         .await;
     assert_error(again, 409, "mfa_already_enabled").await;
-    let body = json!({"code": pyotp_at(secret, now + 30)});
-    let again = app
-        .post_bearer("/v1/me/mfa/totp/confirm", &token, Some(&body))
-        .await;
+    let again = confirm(&app, &token, pyotp_at(&secret, now + 30)).await;
     assert_error(again, 409, "mfa_already_enabled").await;
 }
 
@@ -107,11 +97,7 @@ async fn login_needs_the_code_which_then_works_once(backend: Backend) {
         email, secret, now, ..
     } = enrolled(&app, "two@example.com").await;
     let code = pyotp_at(&secret, now);
-    let response = complete(
-        &app,
-        json!({"mfa_token": mfa_token(&app, &email).await, "code": code}),
-    )
-    .await;
+    let response = two_step_login(&app, &email, &code).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let tokens: Value = response.json().await.unwrap();
@@ -121,11 +107,7 @@ async fn login_needs_the_code_which_then_works_once(backend: Backend) {
     assert_eq!(level(access), (json!(["pwd", "otp"]), json!("aal2")));
     assert_eq!(app.get("/v1/me", Some(access)).await.status(), 200);
     // The same code again, even inside its window and with a fresh mfa_token: refused.
-    let replay = complete(
-        &app,
-        json!({"mfa_token": mfa_token(&app, &email).await, "code": code}),
-    )
-    .await;
+    let replay = two_step_login(&app, &email, &code).await;
     assert_error(replay, 401, "invalid_code").await;
     // Refreshing keeps the session's level.
     let refreshed = app.refresh(tokens["refresh_token"].as_str().unwrap()).await;

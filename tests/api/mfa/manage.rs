@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Enrolled, complete, enrolled, mfa_token, pyotp_at};
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, spawn_app};
+use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, spawn_app, two_step_login};
 
 async fn change_password(
     app: &TestApp,
@@ -39,11 +39,7 @@ async fn password_change_of_an_mfa_account_needs_aal2_or_a_code(backend: Backend
     let changed = change_password(&app, &access_token, PASSWORD, Some(&code)).await;
     assert_eq!(changed.status(), 204);
     // An aal2 session needs no code.
-    let tokens = complete(
-        &app,
-        json!({"mfa_token": mfa_token(&app, &email).await, "code": pyotp_at(&secret, now + 30)}),
-    )
-    .await;
+    let tokens = two_step_login(&app, &email, &pyotp_at(&secret, now + 30)).await;
     let tokens: Value = tokens.json().await.unwrap();
     let aal2 = tokens["access_token"].as_str().unwrap();
     assert_eq!(
@@ -107,11 +103,7 @@ async fn disabling_needs_a_step_up_and_then_login_is_one_step_again(backend: Bac
     .await;
     // Enabled again, then disabled from an aal2 session without a code.
     let again = enrolled_again(&app, &access_token).await;
-    let tokens = complete(
-        &app,
-        json!({"mfa_token": mfa_token(&app, &email).await, "code": pyotp_at(&again, now + 30)}),
-    )
-    .await;
+    let tokens = two_step_login(&app, &email, &pyotp_at(&again, now + 30)).await;
     let tokens: Value = tokens.json().await.unwrap();
     let aal2 = tokens["access_token"].as_str().unwrap().to_owned();
     assert_eq!(disable(aal2, json!({})).await.status(), 204);

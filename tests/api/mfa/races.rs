@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use super::{Enrolled, complete, enrolled, mfa_token, pyotp_at, steady_now};
 
 const PARALLEL: usize = 40;
-use crate::attempts::{at_once, count, spawn};
 use crate::helpers::{Backend, PASSWORD, TestApp, mails_to, redis_url, spawn_app, spawn_app_with};
+use crate::limits::attempts::{at_once, count, spawn};
 
 async fn one_code_sent_twice_at_once_opens_one_session(backend: Backend) {
     let app = spawn_app(backend).await;

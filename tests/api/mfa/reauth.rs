@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::{Enrolled, complete, enrolled, mfa_token, pyotp_at};
+use crate::helpers::trail;
 use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with};
-use crate::reauth::trail;
 
 const DISABLE: &str = "/v1/me/mfa/totp/disable";
 const CODES: &str = "/v1/me/mfa/recovery-codes";

@@ -1,5 +1,6 @@
 //! Social-login codes and link flows die with a credential change, like mailed links and `mfa_token`s
-//! (`tests/api/credential_change.rs`): a code handed out before logout-all or a new password opens nothing after.
+//! (`tests/api/sessions/credential_change.rs`): a code handed out before logout-all or a new password opens
+//! nothing after.
 //! Against the GitHub stand-in, so no provider process is needed.
 
 use serde_json::{Value, json};

@@ -34,15 +34,16 @@ async fn link_code(app: &TestApp, token: &str, pkce: &Pkce, interaction: &str) -
         .to_owned()
 }
 
-async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
-    let (app, _idp) = spawn(backend).await;
-    let henry = app.signed_up("henry@example.com").await;
-    let token = henry.access_token.as_str();
-    let as_henry = "sub=henry-at-idp&email=h@idp.example";
-    let pkce = Pkce::new();
-    let code = link_code(&app, token, &pkce, as_henry).await;
-    // Nothing is linked until henry's app confirms; a link code neither links for someone else nor signs in.
-    assert!(identities(&app, token).await.is_empty());
+/// Nothing is linked until the owner's app confirms; a link code (`code`, for `pkce`) neither links for
+/// someone else nor signs in.
+async fn assert_a_link_code_is_for_its_owner_only(
+    app: &TestApp,
+    token: &str,
+    pkce: &Pkce,
+    code: String,
+    as_henry: &str,
+) {
+    assert!(identities(app, token).await.is_empty());
     let mallory = app.signed_up("mallory@example.com").await;
     let body = json!({"code": code, "code_verifier": pkce.verifier});
     let stolen = app
@@ -53,13 +54,23 @@ async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
         )
         .await;
     assert_error(stolen, 400, "invalid_grant").await;
-    let code = link_code(&app, token, &pkce, as_henry).await;
+    let code = link_code(app, token, pkce, as_henry).await;
     assert_error(
-        exchange(&app, &code, &pkce.verifier).await,
+        exchange(app, &code, &pkce.verifier).await,
         400,
         "invalid_grant",
     )
     .await;
+}
+
+async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
+    let (app, _idp) = spawn(backend).await;
+    let henry = app.signed_up("henry@example.com").await;
+    let token = henry.access_token.as_str();
+    let as_henry = "sub=henry-at-idp&email=h@idp.example";
+    let pkce = Pkce::new();
+    let code = link_code(&app, token, &pkce, as_henry).await;
+    assert_a_link_code_is_for_its_owner_only(&app, token, &pkce, code, as_henry).await;
     let code = link_code(&app, token, &pkce, as_henry).await;
     let body = json!({"code": code, "code_verifier": pkce.verifier});
     let confirmed = app
@@ -79,12 +90,7 @@ async fn a_signed_in_user_links_and_unlinks_a_provider(backend: Backend) {
     assert_eq!(unlinked.status(), 204);
     assert!(identities(&app, token).await.is_empty());
     // Both changes are in henry's trail, and henry was told of each.
-    let changes: Vec<Value> = crate::reauth::trail(&app, token)
-        .await
-        .into_iter()
-        .filter(|(kind, ..)| kind == "account_change")
-        .map(|(_, _, detail)| detail["change"].clone())
-        .collect();
+    let changes = crate::helpers::account_changes(&app, token).await;
     assert_eq!(
         changes,
         [json!("identity_unlinked"), json!("identity_linked")]

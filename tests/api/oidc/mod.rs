@@ -49,20 +49,9 @@ async fn a_provider_login_creates_a_passwordless_account(backend: Backend) {
     assert_eq!(first["user"]["email"], "alice@example.com");
     // The account's creation and the login are in its audit trail.
     let token = first["access_token"].as_str().unwrap();
-    let events: Value = app
-        .get("/v1/me/events", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let kinds: Vec<&str> = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = crate::helpers::event_kinds(&app, token).await;
     assert!(
-        kinds.contains(&"signup") && kinds.contains(&"login"),
+        kinds.iter().any(|k| k == "signup") && kinds.iter().any(|k| k == "login"),
         "{kinds:?}"
     );
     // The same subject again is the same account.
@@ -194,23 +183,11 @@ async fn an_existing_email_is_not_linked_automatically(backend: Backend) {
 /// A provider-made account with TOTP: the provider proves the first factor, the code the second, and the token
 /// says so (`fed otp`, aal2), not `pwd`.
 async fn a_federated_account_with_totp_logs_in_as_fed_otp(backend: Backend) {
-    use crate::mfa::{complete, pyotp_at, steady_now};
+    use crate::mfa::{complete, pyotp_at};
     let (app, _idp) = spawn(backend).await;
     let first = sign_in(&app, "sub=carol").await;
     let token = first["access_token"].as_str().unwrap();
-    let enrolment: Value = app
-        .post_bearer("/v1/me/mfa/totp", token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let now = steady_now().await;
-    let body = json!({"code": pyotp_at(&secret, now - 30)});
-    let confirmed = app
-        .post_bearer("/v1/me/mfa/totp/confirm", token, Some(&body))
-        .await;
-    assert_eq!(confirmed.status(), 200);
+    let (secret, now, _) = crate::helpers::enable_totp(&app, token, None).await;
     let pkce = Pkce::new();
     let query = Browser::new().sign_in(&app, &pkce, "sub=carol").await;
     let challenge: Value = exchange(&app, param(&query, "code").unwrap(), &pkce.verifier)

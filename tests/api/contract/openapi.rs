@@ -9,7 +9,7 @@ use authd::routes::ROUTES;
 use serde_json::{Value, json};
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, TestApp, spawn_app};
 
 /// The HTTP methods an OpenAPI path item can hold as operations (everything else in it is metadata).
 const OPERATION_KEYS: &[&str] = &[
@@ -138,46 +138,110 @@ fn every_documented_operation_is_routed_and_every_route_documented() {
     );
 }
 
+/// The response's `Content-Type`, if any.
+fn content_type(response: &reqwest::Response) -> Option<String> {
+    let value = response.headers().get("content-type")?;
+    Some(value.to_str().unwrap().to_owned())
+}
+
+/// A documented operation is routed (no 404 or 405), answers a documented status, and answers JSON with a
+/// request id. POSTs send `{}`.
+async fn assert_answers_as_documented(app: &TestApp, spec: &Yaml, method: &str, path: &str) {
+    let mut request = app.client.request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        app.url(path),
+    );
+    if method == "POST" {
+        request = request.json(&json!({}));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    assert!(
+        status != 404 && status != 405,
+        "{method} {path} is documented but answers {status}"
+    );
+    assert!(
+        documented_statuses(spec, method, path).contains(&status.to_string()),
+        "{method} {path} answered {status}, which its responses do not document"
+    );
+    assert!(
+        response.headers().contains_key("x-request-id"),
+        "{method} {path} has no X-Request-Id"
+    );
+    let content_type = content_type(&response);
+    assert_eq!(
+        content_type.as_deref(),
+        Some("application/json"),
+        "{method} {path}"
+    );
+}
+
+/// A method the spec does not list for `path` is a JSON 405 whose `Allow` names exactly the listed methods,
+/// and each listed operation documents that 405.
+async fn assert_other_methods_are_405(
+    app: &TestApp,
+    spec: &Yaml,
+    allowed: &BTreeSet<String>,
+    path: &str,
+) {
+    let wrong = ["PUT", "DELETE", "PATCH", "POST", "GET"]
+        .into_iter()
+        .find(|m| !allowed.contains(*m))
+        .expect("some method is not documented for the path");
+    let response = app
+        .client
+        .request(
+            reqwest::Method::from_bytes(wrong.as_bytes()).unwrap(),
+            app.url(path),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405, "{wrong} {path}");
+    let allow = response
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let allow: BTreeSet<String> = allow
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(|m| m.trim().to_owned())
+        // HEAD comes with every GET (RFC 9110 §9.3.2) and is not listed in the spec.
+        .filter(|m| !m.is_empty() && m != "HEAD")
+        .collect();
+    assert_eq!(
+        &allow, allowed,
+        "Allow of {wrong} {path} against the spec's methods for the path"
+    );
+    for method in allowed {
+        assert!(
+            documented_statuses(spec, method, path).contains("405"),
+            "{method} {path} does not document its 405"
+        );
+    }
+    let content_type = content_type(&response);
+    assert_eq!(
+        content_type.as_deref(),
+        Some("application/json"),
+        "{wrong} {path}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["error"], "method_not_allowed",
+        "{wrong} {path}: {body}"
+    );
+}
+
 #[actix_web::test]
 async fn documented_operations_answer_on_a_live_server() {
     let spec = spec();
     let operations = documented_operations(&spec);
     assert!(!operations.is_empty());
     let app = spawn_app(Backend::Sqlite).await;
-
     for (method, path) in &operations {
-        let mut request = app.client.request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-            app.url(path),
-        );
-        if method == "POST" {
-            request = request.json(&json!({}));
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        assert!(
-            status != 404 && status != 405,
-            "{method} {path} is documented but answers {status}"
-        );
-        assert!(
-            documented_statuses(&spec, method, path).contains(&status.to_string()),
-            "{method} {path} answered {status}, which its responses do not document"
-        );
-        assert!(
-            response.headers().contains_key("x-request-id"),
-            "{method} {path} has no X-Request-Id"
-        );
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
-        assert_eq!(
-            content_type.as_deref(),
-            Some("application/json"),
-            "{method} {path}"
-        );
+        assert_answers_as_documented(&app, &spec, method, path).await;
     }
-
     let paths: BTreeSet<&String> = operations.iter().map(|(_, path)| path).collect();
     for path in paths {
         let allowed: BTreeSet<String> = operations
@@ -185,56 +249,40 @@ async fn documented_operations_answer_on_a_live_server() {
             .filter(|(_, p)| p == path)
             .map(|(method, _)| method.clone())
             .collect();
-        let wrong = ["PUT", "DELETE", "PATCH", "POST", "GET"]
-            .into_iter()
-            .find(|m| !allowed.contains(*m))
-            .expect("some method is not documented for the path");
-        let response = app
-            .client
-            .request(
-                reqwest::Method::from_bytes(wrong.as_bytes()).unwrap(),
-                app.url(path),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 405, "{wrong} {path}");
-        let allow = response
-            .headers()
-            .get("allow")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let allow: BTreeSet<String> = allow
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-            .map(|m| m.trim().to_owned())
-            // HEAD comes with every GET (RFC 9110 §9.3.2) and is not listed in the spec.
-            .filter(|m| !m.is_empty() && m != "HEAD")
-            .collect();
-        assert_eq!(
-            allow, allowed,
-            "Allow of {wrong} {path} against the spec's methods for the path"
-        );
-        for method in &allowed {
-            assert!(
-                documented_statuses(&spec, method, path).contains("405"),
-                "{method} {path} does not document its 405"
-            );
-        }
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
-        assert_eq!(
-            content_type.as_deref(),
-            Some("application/json"),
-            "{wrong} {path}"
-        );
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(
-            body["error"], "method_not_allowed",
-            "{wrong} {path}: {body}"
-        );
+        assert_other_methods_are_405(&app, &spec, &allowed, path).await;
+    }
+}
+
+/// No wildcard: a new `ApiError` variant does not compile until `every_api_error` lists it.
+fn listed(error: &ApiError) {
+    match error {
+        ApiError::InvalidRequest(_)
+        | ApiError::PayloadTooLarge(_)
+        | ApiError::InvalidEmail(_)
+        | ApiError::WeakPassword(_)
+        | ApiError::EmailTaken
+        | ApiError::InvalidCredentials
+        | ApiError::WrongCurrentPassword
+        | ApiError::ReauthenticationRequired
+        | ApiError::CsrfRejected(_)
+        | ApiError::EmailNotVerified
+        | ApiError::InvalidTokenLink
+        | ApiError::InvalidToken(_)
+        | ApiError::InvalidGrant(_)
+        | ApiError::NotFound
+        | ApiError::MethodNotAllowed(_)
+        | ApiError::Unavailable
+        | ApiError::NotReady(_)
+        | ApiError::Overloaded(_)
+        | ApiError::RateLimited(_)
+        | ApiError::AdminKeyRejected(_)
+        | ApiError::InsufficientRights
+        | ApiError::AccountDisabled
+        | ApiError::InvalidLoginCode
+        | ApiError::LastSignInMethod
+        | ApiError::InsufficientScope
+        | ApiError::Mfa(_)
+        | ApiError::Internal(_) => {}
     }
 }
 
@@ -279,37 +327,7 @@ fn every_api_error() -> Vec<ApiError> {
         ApiError::Mfa(MfaError::NotPending),
         ApiError::Internal(String::new()),
     ];
-    for error in &all {
-        match error {
-            ApiError::InvalidRequest(_)
-            | ApiError::PayloadTooLarge(_)
-            | ApiError::InvalidEmail(_)
-            | ApiError::WeakPassword(_)
-            | ApiError::EmailTaken
-            | ApiError::InvalidCredentials
-            | ApiError::WrongCurrentPassword
-            | ApiError::ReauthenticationRequired
-            | ApiError::CsrfRejected(_)
-            | ApiError::EmailNotVerified
-            | ApiError::InvalidTokenLink
-            | ApiError::InvalidToken(_)
-            | ApiError::InvalidGrant(_)
-            | ApiError::NotFound
-            | ApiError::MethodNotAllowed(_)
-            | ApiError::Unavailable
-            | ApiError::NotReady(_)
-            | ApiError::Overloaded(_)
-            | ApiError::RateLimited(_)
-            | ApiError::AdminKeyRejected(_)
-            | ApiError::InsufficientRights
-            | ApiError::AccountDisabled
-            | ApiError::InvalidLoginCode
-            | ApiError::LastSignInMethod
-            | ApiError::InsufficientScope
-            | ApiError::Mfa(_)
-            | ApiError::Internal(_) => {}
-        }
-    }
+    all.iter().for_each(listed);
     all
 }
 

@@ -1,33 +1,21 @@
 //! Every change to the ways into an account (TOTP on or off, new recovery codes, password or address changed; a
 //! provider linked or unlinked in `oidc::linking`) is written to the owner's trail and mailed to the owner.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, mail_with, mails_to, spawn_app_with, token_in, wait_for_mails,
+    Backend, PASSWORD, TestApp, account_changes, enable_totp, mail_with, mails_to, pyotp_at,
+    spawn_app_with, token_in, trail, wait_for_mails,
 };
-use crate::mail::verify_email;
-use crate::mfa::{pyotp_at, steady_now};
-use crate::reauth::trail;
+use crate::mail::delivery::verify_email;
 
 const OWNER: &str = "owner@example.com";
 
 /// Turns TOTP on, asks for new recovery codes, and turns it off again.
 async fn cycle_totp(app: &TestApp, access: &str) {
     let body = json!({"password": PASSWORD});
-    let enrolment: Value = app
-        .post_bearer("/v1/me/mfa/totp", access, Some(&body))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let secret = enrolment["secret"].as_str().unwrap();
-    let now = steady_now().await;
-    let confirm = json!({"code": pyotp_at(secret, now - 30)});
-    let response = app
-        .post_bearer("/v1/me/mfa/totp/confirm", access, Some(&confirm))
-        .await;
-    assert_eq!(response.status(), 200);
+    let (secret, now, _) = enable_totp(app, access, Some(&body)).await;
+    let secret = secret.as_str();
     let code = json!({"code": pyotp_at(secret, now), "password": PASSWORD});
     let response = app
         .post_bearer("/v1/me/mfa/recovery-codes", access, Some(&code))
@@ -51,12 +39,7 @@ async fn each_change_is_audited_and_mailed(backend: Backend) {
         .post_bearer("/v1/me/password", &access, Some(&change))
         .await;
     assert_eq!(response.status(), 204);
-    let changes: Vec<Value> = trail(&app, &access)
-        .await
-        .into_iter()
-        .filter(|(kind, ..)| kind == "account_change")
-        .map(|(_, _, detail)| detail["change"].clone())
-        .collect();
+    let changes = account_changes(&app, &access).await;
     let expected = [
         "totp_disabled",
         "recovery_codes_regenerated",
@@ -103,12 +86,7 @@ async fn a_completed_email_change_is_audited_and_told_to_the_old_address(backend
         &mails,
         "the email address was changed; this address no longer signs in",
     );
-    let changes: Vec<Value> = trail(&app, &access)
-        .await
-        .into_iter()
-        .filter(|(kind, ..)| kind == "account_change")
-        .map(|(_, _, detail)| detail["change"].clone())
-        .collect();
+    let changes = account_changes(&app, &access).await;
     assert_eq!(changes, [json!("email_changed")]);
 }
 

@@ -8,7 +8,7 @@ use crate::helpers::{
     Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, mail_with, spawn_app_with,
     token_in, wait_for_mails,
 };
-use crate::mail::verify_email;
+use crate::mail::delivery::verify_email;
 use crate::mfa::{enrolled, mfa_token, pyotp_at, steady_now};
 
 const OWNER: &str = "owner@example.com";
@@ -178,7 +178,7 @@ async fn an_operator_s_delete_retires_mailed_links(backend: Backend) {
 async fn device_tokens_minted_before_a_password_change_no_longer_pass_the_ceiling(
     backend: Backend,
 ) {
-    old_device_tokens_are_ignored(crate::device_tokens::spawn(backend).await).await;
+    old_device_tokens_are_ignored(crate::sessions::device_tokens::spawn(backend).await).await;
 }
 
 /// The same with the ceilings counted in Redis.
@@ -200,7 +200,7 @@ async fn with_redis_device_tokens_minted_before_a_password_change_no_longer_pass
 }
 
 async fn old_device_tokens_are_ignored(app: TestApp) {
-    use crate::device_tokens::{assert_account_limited, attack, device_token_of, login};
+    use crate::sessions::device_tokens::{assert_account_limited, attack, device_token_of, login};
     let access = app.signed_up(OWNER).await.access_token;
     let mut old = vec![];
     for n in 0..3 {

@@ -7,7 +7,7 @@ use crate::helpers::{
     Backend, PASSWORD, TcpProxy, TestApp, assert_error, assert_invalid_token, mail_with, mails_to,
     spawn_app_mapped, token_in, wait_for_mails,
 };
-use crate::mail::app_with_smtp;
+use crate::mail::delivery::app_with_smtp;
 
 const NEW_PASSWORD: &str = "a brand new and rather long passphrase";
 

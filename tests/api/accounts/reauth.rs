@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, assert_error, eventually, spawn_app_with, trail, trail_details,
+};
 
 const OWNER: &str = "owner@example.com";
 
@@ -19,25 +21,6 @@ async fn spawn(backend: Backend) -> TestApp {
         ],
     )
     .await
-}
-
-/// The `(kind, outcome, detail)` of the caller's audit trail, newest first.
-pub async fn trail(app: &TestApp, access: &str) -> Vec<(String, String, Value)> {
-    let events: Value = app
-        .get("/v1/me/events", Some(access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let (kind, outcome) = (e["kind"].as_str().unwrap(), e["outcome"].as_str().unwrap());
-            (kind.to_owned(), outcome.to_owned(), e["detail"].clone())
-        })
-        .collect()
 }
 
 async fn wrong_current_passwords_count_like_failed_logins(backend: Backend) {
@@ -79,12 +62,7 @@ async fn wrong_current_passwords_count_like_failed_logins(backend: Backend) {
         failed.count() == 5
     })
     .await;
-    let actions: Vec<Value> = trail(&app, &access)
-        .await
-        .into_iter()
-        .filter(|(kind, ..)| kind == "reauthentication")
-        .map(|(_, _, detail)| detail["action"].clone())
-        .collect();
+    let actions = trail_details(&app, &access, "reauthentication", "action").await;
     assert_eq!(
         actions.iter().filter(|a| *a == "password_change").count(),
         3
@@ -156,12 +134,7 @@ async fn a_bare_access_token_cannot_add_a_way_in(backend: Backend) {
     assert_eq!(started.status(), 200);
     // The two wrong passwords are audited, and counted: three more fill the account's ceiling of five.
     eventually("two reauthentication failures", || async {
-        let actions: Vec<Value> = trail(&app, &access)
-            .await
-            .into_iter()
-            .filter(|(kind, ..)| kind == "reauthentication")
-            .map(|(_, _, detail)| detail["action"].clone())
-            .collect();
+        let actions = trail_details(&app, &access, "reauthentication", "action").await;
         actions.contains(&json!("totp_enrol")) && actions.contains(&json!("identity_link"))
     })
     .await;

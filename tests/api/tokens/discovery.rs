@@ -72,11 +72,6 @@ async fn jwks_carries_an_etag_and_answers_if_none_match_with_304() {
         after.headers()["etag"].to_str().unwrap() != etag
     })
     .await;
-    let jwks: Value = app
-        .get("/.well-known/jwks.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks = crate::helpers::jwks(&app).await;
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
 }

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
+use crate::contract::openapi::{documented_statuses, resolve, spec};
 use crate::helpers::{Backend, PASSWORD, TestApp, assert_error, spawn_app_with};
-use crate::openapi::{documented_statuses, resolve, spec};
 
 /// A login with a wrong password, sent with `X-Forwarded-For: xff` when given.
 async fn login_from(app: &TestApp, xff: Option<&str>) -> reqwest::Response {

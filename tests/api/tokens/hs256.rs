@@ -1,9 +1,12 @@
 //! HS256 mode: access tokens signed with a shared secret, nothing published, weak secrets refused at start-up.
 
+use authd::routes::TokenResponse;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, decode_header, encode};
 use serde_json::{Value, json};
 
-use crate::helpers::{AUDIENCE, Backend, ISSUER, assert_invalid_token, authd, spawn_app_with};
+use crate::helpers::{
+    AUDIENCE, Backend, ISSUER, TestApp, assert_invalid_token, authd, spawn_app_with,
+};
 
 const SECRET_B64: &str = "base64:q3J0c1+Vf8k2mXbW9zTnL4hR6yPaE1uDgOiC7sKvBjQ=";
 
@@ -14,35 +17,9 @@ fn secret_bytes() -> Vec<u8> {
         .unwrap()
 }
 
-async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
-    let app = spawn_app_with(
-        backend,
-        &[
-            ("AUTHD_ACCESS_TOKEN_ALG", "HS256"),
-            ("AUTHD_HS256_SECRET", SECRET_B64),
-        ],
-    )
-    .await;
-    let tokens = app.signed_up("hmac@example.com").await;
-    let header = decode_header(&tokens.access_token).unwrap();
-    assert_eq!(header.alg, Algorithm::HS256);
-    assert_eq!(
-        app.get("/v1/me", Some(&tokens.access_token)).await.status(),
-        200
-    );
-    assert_eq!(
-        app.get("/v1/auth/verify", Some(&tokens.access_token))
-            .await
-            .status(),
-        200
-    );
-
-    let jwks: Value = app
-        .get("/.well-known/jwks.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+/// Nothing to publish (a shared secret), discovery says HS256, and refresh tokens still use the ring.
+async fn assert_published_as_hs256(app: &TestApp, tokens: &TokenResponse) {
+    let jwks = crate::helpers::jwks(app).await;
     assert_eq!(jwks, json!({"keys": []}));
     let discovery: Value = app
         .get("/.well-known/openid-configuration", None)
@@ -60,14 +37,17 @@ async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
         Algorithm::EdDSA
     );
     assert!(app.ring_keys().iter().all(|k| k["kind"] == "refresh"));
+}
 
+/// Whoever holds the secret can mint; another secret, no kid or the refresh key's kid cannot.
+async fn assert_only_the_secret_mints(app: &TestApp, tokens: &TokenResponse) {
     // A downstream service with the shared secret can mint (so it must be kept as secret as the key) ...
     let now = chrono::Utc::now().timestamp();
     let claims = json!({"iss": ISSUER, "sub": tokens.user.id, "aud": AUDIENCE, "iat": now, "exp": now + 300,
                         "jti": "j", "sid": "s"});
     let mut good = Header::new(Algorithm::HS256);
     good.typ = Some("at+jwt".into());
-    good.kid = header.kid.clone();
+    good.kid = decode_header(&tokens.access_token).unwrap().kid;
     let with_secret = encode(&good, &claims, &EncodingKey::from_secret(&secret_bytes())).unwrap();
     assert_eq!(
         app.get("/v1/auth/verify", Some(&with_secret))
@@ -92,8 +72,10 @@ async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
     )
     .unwrap();
     assert_invalid_token(app.get("/v1/me", Some(&confused)).await, "wrong_type").await;
+}
 
-    // The ring's commands: access keys are not the ring's business in this mode, refresh keys still are.
+/// The ring's commands in this mode, and that none of them prints the secret.
+fn assert_ring_commands_keep_the_secret(app: &TestApp) {
     use authd::cli::{KeysCommand, Kind};
     let refused = app
         .keys(KeysCommand::Generate {
@@ -117,6 +99,33 @@ async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
     for text in [refused, generated, rotated] {
         assert!(!text.contains(secret), "{text}");
     }
+}
+
+async fn hs256_mode_round_trips_and_publishes_no_key(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("AUTHD_ACCESS_TOKEN_ALG", "HS256"),
+            ("AUTHD_HS256_SECRET", SECRET_B64),
+        ],
+    )
+    .await;
+    let tokens = app.signed_up("hmac@example.com").await;
+    let header = decode_header(&tokens.access_token).unwrap();
+    assert_eq!(header.alg, Algorithm::HS256);
+    assert_eq!(
+        app.get("/v1/me", Some(&tokens.access_token)).await.status(),
+        200
+    );
+    assert_eq!(
+        app.get("/v1/auth/verify", Some(&tokens.access_token))
+            .await
+            .status(),
+        200
+    );
+    assert_published_as_hs256(&app, &tokens).await;
+    assert_only_the_secret_mints(&app, &tokens).await;
+    assert_ring_commands_keep_the_secret(&app);
 }
 
 backend_tests!(hs256_mode_round_trips_and_publishes_no_key);

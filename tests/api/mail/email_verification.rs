@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::{
     Backend, PASSWORD, assert_error, mails_to, payload_of, token_in, wait_for_mails,
 };
-use crate::mail::{app_with_smtp, verify_email};
+use crate::mail::delivery::{app_with_smtp, verify_email};
 
 async fn an_expired_verification_link_is_refused(backend: Backend) {
     let (app, sink) = app_with_smtp(backend, &[("AUTHD_VERIFY_EMAIL_TTL", "1s")]).await;

@@ -6,7 +6,7 @@ use crate::helpers::{
     Backend, PASSWORD, TestApp, assert_error, mail_with, mails_to, spawn_app_with, token_in,
     wait_for_mails,
 };
-use crate::mail::{app_with_smtp, verify_email};
+use crate::mail::delivery::{app_with_smtp, verify_email};
 
 async fn ask_for_change(
     app: &TestApp,

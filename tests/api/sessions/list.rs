@@ -1,9 +1,10 @@
 //! Logout, logout-all, the session list and deleting a session.
 
+use authd::routes::TokenResponse;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, PASSWORD, assert_error, assert_invalid_grant, assert_invalid_token, spawn_app,
+    Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, assert_invalid_token, spawn_app,
 };
 
 async fn logout_ends_the_session_and_twice_is_still_204(backend: Backend) {
@@ -135,27 +136,16 @@ async fn sessions_lists_the_callers_live_sessions(backend: Backend) {
     assert_invalid_token(app.get("/v1/sessions", None).await, "missing").await;
 }
 
-async fn deleting_a_session_ends_it_and_others_are_404(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let mine = app.signed_up("owner@example.com").await;
-    let other_device = app.logged_in("owner@example.com").await;
-    let stranger = app.signed_up("stranger@example.com").await;
-    let sessions: Vec<Value> = app
-        .get("/v1/sessions", Some(&mine.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sessions.len(), 2);
-    let other_id = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = format!("/v1/sessions/{other_id}");
-
-    // A stranger can neither end it nor learn that it exists.
+/// A stranger can neither end the session at `path` nor learn that it exists, and ids that are not sessions
+/// are the same 404.
+async fn assert_nobody_else_can_end_it(
+    app: &TestApp,
+    path: &str,
+    mine: &TokenResponse,
+    stranger: &TokenResponse,
+) {
     assert_error(
-        app.delete(&path, &stranger.access_token).await,
+        app.delete(path, &stranger.access_token).await,
         404,
         "not_found",
     )
@@ -174,6 +164,27 @@ async fn deleting_a_session_ends_it_and_others_are_404(backend: Backend) {
         "not_found",
     )
     .await;
+}
+
+async fn deleting_a_session_ends_it_and_others_are_404(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mine = app.signed_up("owner@example.com").await;
+    let other_device = app.logged_in("owner@example.com").await;
+    let stranger = app.signed_up("stranger@example.com").await;
+    let sessions: Vec<Value> = app
+        .get("/v1/sessions", Some(&mine.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 2);
+    let other_id = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/sessions/{other_id}");
+
+    assert_nobody_else_can_end_it(&app, &path, &mine, &stranger).await;
     assert_eq!(
         app.get("/v1/me", Some(&other_device.access_token))
             .await

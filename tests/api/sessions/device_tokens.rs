@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     Backend, PASSWORD, TestApp, assert_error, assert_invalid_grant, assert_invalid_token,
-    eddsa_header, kid_of, payload_of, sign_with_server_key, spawn_app_with, unix_now,
+    eddsa_header, event_kinds, kid_of, payload_of, sign_with_server_key, spawn_app_with, unix_now,
 };
 
 const OWNER: &str = "owner@example.com";
@@ -88,18 +88,7 @@ async fn an_attack_from_many_addresses_cannot_lock_out_the_owner_s_device(backen
     let renewed = body["device_token"].as_str().unwrap().to_owned();
     // The device token's use is in the owner's audit trail, with the login it let through.
     let access = body["access_token"].as_str().unwrap();
-    let events: Value = app
-        .get("/v1/me/events", Some(access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let kinds: Vec<&str> = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&app, access).await;
     assert_eq!(kinds[..2], ["device_token_used", "login"], "{kinds:?}");
     assert!(payload_of(&renewed)["exp"].as_i64().unwrap() > unix_now());
     // An unknown account is held back after as many failures, with the same answer.
@@ -191,12 +180,7 @@ async fn a_device_token_is_not_an_access_or_refresh_token() {
     .await;
     assert_invalid_grant(app.refresh(&device).await, "wrong_type").await;
     // Never published: no JWKS key verifies it.
-    let jwks: Value = app
-        .get("/.well-known/jwks.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks = crate::helpers::jwks(&app).await;
     let kid = header["kid"].as_str().unwrap();
     assert!(
         jwks["keys"]

@@ -1,6 +1,7 @@
 //! Prometheus metrics on their own listener. The recorder is shared by every server of this test process, so
 //! counters are checked as lower bounds.
 
+use authd::routes::TokenResponse;
 use serde_json::json;
 
 use crate::helpers::{
@@ -59,8 +60,9 @@ async fn scrape(app: &TestApp) -> String {
     response.text().await.unwrap()
 }
 
-async fn a_short_flow_shows_up_in_the_metrics(backend: Backend) {
-    let app = spawn_app_with_metrics(backend).await;
+/// Signup, login, a wrong password, a refresh and its reuse, and verify with a bad, an expired and a good token:
+/// one of each outcome the counters below must have seen. Returns the two token pairs, to look for in the text.
+async fn drive_a_short_flow(app: &TestApp) -> (TokenResponse, TokenResponse) {
     let signed_up = app.signed_up("metrics@example.com").await;
     let logged_in = app.logged_in("metrics@example.com").await;
     assert_error(
@@ -79,99 +81,99 @@ async fn a_short_flow_shows_up_in_the_metrics(backend: Backend) {
     .await;
     let verify = "/v1/auth/verify";
     assert_invalid_token(app.get(verify, Some("not-a-jwt")).await, "malformed").await;
-    let expired = expired_copy(&app, &signed_up.access_token);
+    let expired = expired_copy(app, &signed_up.access_token);
     assert_invalid_token(app.get(verify, Some(&expired)).await, "expired").await;
-    assert_eq!(
-        app.get(verify, Some(&signed_up.access_token))
-            .await
-            .status(),
-        200
-    );
+    let good = app.get(verify, Some(&signed_up.access_token)).await;
+    assert_eq!(good.status(), 200);
     assert_error(app.get("/metrics", None).await, 404, "not_found").await;
+    (signed_up, logged_in)
+}
 
-    let text = scrape(&app).await;
+/// The request counters and the latency histogram, labelled by route.
+fn assert_http_series(text: &str) {
     let login = [("method", "POST"), ("route", "/v1/auth/login")];
+    let requests = "authd_http_requests_total";
     assert_at_least(
-        &text,
-        "authd_http_requests_total",
+        text,
+        requests,
         &[login[0], login[1], ("status", "200")],
         1.0,
     );
     assert_at_least(
-        &text,
-        "authd_http_requests_total",
+        text,
+        requests,
         &[login[0], login[1], ("status", "401")],
         1.0,
     );
-    let verified = [("method", "GET"), ("route", verify), ("status", "200")];
-    assert_at_least(&text, "authd_http_requests_total", &verified, 1.0);
+    let verified = [
+        ("method", "GET"),
+        ("route", "/v1/auth/verify"),
+        ("status", "200"),
+    ];
+    assert_at_least(text, requests, &verified, 1.0);
     let unmatched = [("route", "<unmatched>"), ("status", "404")];
-    assert_at_least(&text, "authd_http_requests_total", &unmatched, 1.0);
+    assert_at_least(text, requests, &unmatched, 1.0);
     let latency = [login[0], login[1], ("le", "5")];
     assert_at_least(
-        &text,
+        text,
         "authd_http_request_duration_seconds_bucket",
         &latency,
         2.0,
     );
     assert_at_least(
-        &text,
+        text,
         "authd_http_request_duration_seconds_count",
         &login,
         2.0,
     );
-    assert_at_least(&text, "authd_logins_total", &[("outcome", "success")], 1.0);
-    assert_at_least(
-        &text,
-        "authd_logins_total",
-        &[("outcome", "invalid_credentials")],
-        1.0,
-    );
-    assert_at_least(
-        &text,
-        "authd_refreshes_total",
-        &[("outcome", "success")],
-        1.0,
-    );
-    assert_at_least(
-        &text,
-        "authd_refreshes_total",
-        &[("outcome", "reuse_detected")],
-        1.0,
-    );
-    assert_at_least(
-        &text,
-        "authd_refreshes_total",
-        &[("outcome", "replay_within_interval")],
-        0.0,
-    );
+}
+
+/// The login, refresh and rejection counters, by outcome.
+fn assert_auth_series(text: &str) {
+    for (name, outcome, min) in [
+        ("authd_logins_total", "success", 1.0),
+        ("authd_logins_total", "invalid_credentials", 1.0),
+        ("authd_refreshes_total", "success", 1.0),
+        ("authd_refreshes_total", "reuse_detected", 1.0),
+        ("authd_refreshes_total", "replay_within_interval", 0.0),
+    ] {
+        assert_at_least(text, name, &[("outcome", outcome)], min);
+    }
     for (error, reason) in [
         ("invalid_grant", "reuse_detected"),
         ("invalid_token", "malformed"),
         ("invalid_token", "expired"),
     ] {
         let labels = [("error", error), ("reason", reason)];
-        assert_at_least(&text, "authd_token_rejections_total", &labels, 1.0);
+        assert_at_least(text, "authd_token_rejections_total", &labels, 1.0);
     }
+}
+
+/// The gauges: pool, revocation set and poll, hashing queue.
+fn assert_gauges(text: &str) {
+    assert_at_least(text, "authd_db_pool_connections", &[("state", "idle")], 0.0);
     assert_at_least(
-        &text,
-        "authd_db_pool_connections",
-        &[("state", "idle")],
-        0.0,
-    );
-    assert_at_least(
-        &text,
+        text,
         "authd_db_pool_connections",
         &[("state", "in_use")],
         0.0,
     );
-    // This server's own set: the reuse above revoked a session.
-    assert_at_least(&text, "authd_revoked_sessions", &[], 1.0);
-    let poll_age = sample(&text, "authd_revocation_poll_age_seconds", &[]).unwrap();
+    // This server's own set: the reuse revoked a session.
+    assert_at_least(text, "authd_revoked_sessions", &[], 1.0);
+    let poll_age = sample(text, "authd_revocation_poll_age_seconds", &[]).unwrap();
     assert!((0.0..10.0).contains(&poll_age), "{poll_age}");
-    assert_at_least(&text, "authd_hash_queue_depth", &[], 0.0);
-    assert_at_least(&text, "authd_hash_wait_seconds_count", &[], 0.0);
-    assert_at_least(&text, "authd_password_hashes_total", &[], 1.0);
+    assert_at_least(text, "authd_hash_queue_depth", &[], 0.0);
+    assert_at_least(text, "authd_hash_wait_seconds_count", &[], 0.0);
+    assert_at_least(text, "authd_password_hashes_total", &[], 1.0);
+}
+
+async fn a_short_flow_shows_up_in_the_metrics(backend: Backend) {
+    let app = spawn_app_with_metrics(backend).await;
+    let (signed_up, logged_in) = drive_a_short_flow(&app).await;
+    let text = scrape(&app).await;
+    assert_http_series(&text);
+    assert_auth_series(&text);
+    assert_gauges(&text);
     assert!(text.contains("# HELP authd_logins_total"), "{text}");
     for secret in [
         &*signed_up.access_token,

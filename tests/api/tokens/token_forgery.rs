@@ -75,13 +75,7 @@ async fn alg_none_is_refused(backend: Backend) {
 
 async fn hs256_signed_with_the_public_key_is_refused(backend: Backend) {
     let f = fixture(backend).await;
-    let jwks: Value = f
-        .app
-        .get("/.well-known/jwks.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks = crate::helpers::jwks(&f.app).await;
     let jwk = &jwks["keys"][0];
     let x = B64.decode(jwk["x"].as_str().unwrap()).unwrap();
     let jwk_text = serde_json::to_vec(jwk).unwrap();

@@ -417,7 +417,7 @@ async fn a_flood_of_rate_limited_requests_is_one_event_a_minute() {
 
 #[test]
 fn the_spec_lists_every_event_kind_and_outcome() {
-    let spec = crate::openapi::spec();
+    let spec = crate::contract::openapi::spec();
     let schemas = &spec["components"]["schemas"];
     let listed = |name: &str| -> Vec<String> {
         let values = schemas[name]["enum"]

@@ -188,16 +188,11 @@ async fn a_forced_logout_ends_every_session(backend: Backend) {
     assert_error(missing, 404, "not_found").await;
 }
 
-/// Search by part of the email (wildcards are literal), pages through a cursor, and shows live sessions.
-async fn accounts_are_searched_and_paged(backend: Backend) {
-    let app = spawn(backend).await;
-    let key = app.admin_key("ops", false);
-    for name in ["ann", "bob", "cat", "dan", "e_f"] {
-        app.signed_up(&format!("{name}@example.com")).await;
-    }
+/// Every account's email, read two per page by following `next_cursor`.
+async fn every_email_page_by_page(app: &TestApp, key: &str) -> Vec<Value> {
     let (mut seen, mut cursor) = (vec![], String::new());
     loop {
-        let page = get(&app, &format!("/admin/v1/users?limit=2{cursor}"), &key).await;
+        let page = get(app, &format!("/admin/v1/users?limit=2{cursor}"), key).await;
         seen.extend(
             page["users"]
                 .as_array()
@@ -210,6 +205,39 @@ async fn accounts_are_searched_and_paged(backend: Backend) {
             None => break,
         }
     }
+    seen
+}
+
+/// Bad paging parameters are 400, an unknown account 404.
+async fn assert_bad_queries_are_refused(app: &TestApp, key: &str) {
+    for bad in ["?limit=0", "?limit=201", "?cursor=nope", "?limit=x"] {
+        let response = admin(
+            app,
+            reqwest::Method::GET,
+            &format!("/admin/v1/users{bad}"),
+            Some(key),
+            None,
+        )
+        .await;
+        assert_error(response, 400, "invalid_request").await;
+    }
+    let missing = "/admin/v1/users/0190c0de-0000-7000-8000-000000000000";
+    assert_error(
+        admin(app, reqwest::Method::GET, missing, Some(key), None).await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+/// Search by part of the email (wildcards are literal), pages through a cursor, and shows live sessions.
+async fn accounts_are_searched_and_paged(backend: Backend) {
+    let app = spawn(backend).await;
+    let key = app.admin_key("ops", false);
+    for name in ["ann", "bob", "cat", "dan", "e_f"] {
+        app.signed_up(&format!("{name}@example.com")).await;
+    }
+    let seen = every_email_page_by_page(&app, &key).await;
     let emails: Vec<&str> = seen.iter().map(|e| e.as_str().unwrap()).collect();
     assert_eq!(
         emails,
@@ -232,24 +260,7 @@ async fn accounts_are_searched_and_paged(backend: Backend) {
         json!({"enabled": false, "pending": false, "recovery_codes_left": 0})
     );
     assert!(shown.to_string().find("argon2").is_none());
-    for bad in ["?limit=0", "?limit=201", "?cursor=nope", "?limit=x"] {
-        let response = admin(
-            &app,
-            reqwest::Method::GET,
-            &format!("/admin/v1/users{bad}"),
-            Some(&key),
-            None,
-        )
-        .await;
-        assert_error(response, 400, "invalid_request").await;
-    }
-    let missing = "/admin/v1/users/0190c0de-0000-7000-8000-000000000000";
-    assert_error(
-        admin(&app, reqwest::Method::GET, missing, Some(&key), None).await,
-        404,
-        "not_found",
-    )
-    .await;
+    assert_bad_queries_are_refused(&app, &key).await;
 }
 
 /// Deleting wipes the account at once: its tokens die, its login fails like an unknown email, its address is
@@ -262,7 +273,7 @@ async fn a_deleted_account_is_gone(backend: Backend) {
     let response = admin(&app, reqwest::Method::DELETE, &path, Some(&key), None).await;
     assert_eq!(response.status(), 204);
     // The trail keeps the events, by id only: no address or user agent is left.
-    let trail: Vec<_> = crate::audit::stored(&app)
+    let trail: Vec<_> = crate::admin::audit::stored(&app)
         .into_iter()
         .filter(|e| e.user_id.as_deref() == Some(user.user.id.as_str()))
         .collect();
@@ -401,7 +412,7 @@ fn the_admin_spec_documents_every_admin_route() {
     let spec = yaml_rust2::YamlLoader::load_from_str(&text)
         .unwrap()
         .remove(0);
-    let documented = crate::openapi::documented_operations(&spec);
+    let documented = crate::contract::openapi::documented_operations(&spec);
     let served: std::collections::BTreeSet<(String, String)> = authd::admin::ADMIN_ROUTES
         .iter()
         .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))

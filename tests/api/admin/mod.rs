@@ -1,0 +1,4 @@
+//! The operator's side: the admin API (`api`) and the audit trail it and every change write.
+
+mod api;
+pub mod audit;
