@@ -16,9 +16,9 @@ use crate::db::models::AuthEvent;
 use crate::db::models::{Session, User, now};
 use crate::db::users;
 use crate::domain::{Email, Password};
-use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
 use crate::mail::{Mail, MailKind};
+use crate::mail_links::MailedToken;
 use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::auth::Authenticated;
-use crate::db::federation::{self, Identity};
+use crate::db::social::{self, Identity};
 use crate::db::{events, users};
 use crate::error::ApiError;
 use crate::routes::account_change::{self, Change};
@@ -42,7 +42,7 @@ pub async fn list(
     let user_id = caller.0.sub.clone();
     let rows = state
         .db
-        .run(move |conn| federation::identities_of(conn, &user_id))
+        .run(move |conn| social::identities_of(conn, &user_id))
         .await?;
     let views: Vec<IdentityView> = rows.into_iter().map(IdentityView::from).collect();
     Ok(no_store(HttpResponse::Ok()).json(views))
@@ -61,7 +61,7 @@ pub async fn delete(
     let outcome = state
         .db
         .run_in_transaction(move |conn| {
-            let linked = federation::identities_of(conn, &user_id)?;
+            let linked = social::identities_of(conn, &user_id)?;
             if !linked.iter().any(|i| i.id == id) {
                 return Ok(Err(ApiError::NotFound));
             }
@@ -71,7 +71,7 @@ pub async fn delete(
             if user.password_hash.is_empty() && linked.len() == 1 {
                 return Ok(Err(ApiError::LastSignInMethod));
             }
-            federation::delete_identity(conn, &user_id, &id)?;
+            social::delete_identity(conn, &user_id, &id)?;
             events::insert(conn, std::slice::from_ref(&changed))?;
             Ok(Ok(user.email))
         })

@@ -7,12 +7,12 @@ use super::flow::{self, AppRequest};
 use crate::auth::Authenticated;
 use crate::db::users;
 use crate::error::{ApiError, TokenRejection};
-use crate::federation::FederationError;
-use crate::federation::secrets::is_challenge;
 use crate::mfa;
 use crate::routes::body::JsonObject;
 use crate::routes::reauth::{self, Action};
 use crate::routes::token_response::no_store;
+use crate::social::FederationError;
+use crate::social::secrets::is_challenge;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
