@@ -15,7 +15,7 @@ use crate::db::sessions::RevokeReason;
 use crate::db::{accounts, credentials, events, social, users};
 use crate::domain::Roles;
 use crate::error::ApiError;
-use crate::routes::no_store;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// Disables the account: every session revoked now, and login refused (`403 account_disabled`).

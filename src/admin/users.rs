@@ -11,7 +11,8 @@ use crate::db::models::now;
 use crate::db::{accounts, events, sessions, social, users};
 use crate::error::ApiError;
 use crate::rotation::idle_cutoff;
-use crate::routes::{EventView, IdentityView, no_store};
+use crate::routes::common::token_response::no_store;
+use crate::routes::common::views::{EventView, IdentityView};
 use crate::state::AppState;
 
 /// Page size when the query names none, and the largest one allowed.

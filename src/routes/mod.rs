@@ -1,9 +1,6 @@
 //! The route table (it reads like the contract) and the JSON body rules shared by every route.
 
-mod account_change;
-mod body;
-mod delivery;
-mod device;
+pub mod common;
 mod discovery;
 mod events;
 mod health;
@@ -14,14 +11,11 @@ mod mail;
 mod me;
 mod mfa;
 mod password;
-mod reauth;
 mod refresh;
 mod revocations;
 mod sessions;
-mod sign_in;
 mod signup;
 mod social;
-mod token_response;
 mod verify;
 
 use actix_web::error::JsonPayloadError;
@@ -34,9 +28,9 @@ use crate::auth::require_access_token;
 use crate::error::ApiError;
 use crate::throttle;
 
-pub use events::EventView;
-pub use social::identities::IdentityView;
-pub use token_response::{TokenResponse, UserView, no_store, rfc3339};
+use common::method_not_allowed;
+pub use common::token_response::{TokenResponse, UserView, no_store, rfc3339};
+pub use common::views::{EventView, IdentityView};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
 /// is the list the server serves. After the handler come its guards, innermost first: `bearer` puts the route
@@ -148,10 +142,4 @@ fn accepts(method: Method) -> impl Guard {
 
 fn not_allowed(method: &'static str) -> actix_web::Route {
     method_not_allowed(if method == "GET" { "GET, HEAD" } else { method })
-}
-
-/// A `405 method_not_allowed` route that lists `allow`.
-pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
-    web::route()
-        .to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
 }

@@ -12,8 +12,8 @@ use crate::domain::Email;
 use crate::error::{ApiError, TokenRejection};
 use crate::mail::{Mail, MailKind};
 use crate::mfa;
-use crate::routes::body::JsonObject;
-use crate::routes::reauth::{self, Action};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::reauth::{self, Action};
 use crate::state::AppState;
 
 /// The new address, the current password, and (for an account with MFA, from an aal1 session) a current code.

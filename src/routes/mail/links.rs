@@ -14,7 +14,7 @@ use crate::domain::Email;
 use crate::error::ApiError;
 use crate::mail::{Mail, MailKind};
 use crate::mail_links::MailedToken;
-use crate::routes::token_response::no_store;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// The answer of every route that takes an address and may send mail: it says nothing about the account.

@@ -7,7 +7,7 @@ use super::verify_email_resend::EmailBody;
 use crate::db::email_tokens::Purpose;
 use crate::domain::Email;
 use crate::error::ApiError;
-use crate::routes::body::JsonObject;
+use crate::routes::common::body::JsonObject;
 use crate::state::AppState;
 
 /// Mails a reset link (valid 30 minutes at most, single use, only the newest) when an account has this address.

@@ -18,8 +18,8 @@ use crate::error::ApiError;
 use crate::mail::Mail;
 use crate::mail_links::hash_of;
 use crate::mfa;
-use crate::routes::body::JsonObject;
-use crate::routes::device::device_info;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
 use crate::state::AppState;
 
 /// A reset link's token, the new password, and the second factor when the account has one.

@@ -8,10 +8,10 @@ use crate::db::models::{User, now};
 use crate::db::{events, users};
 use crate::error::ApiError;
 use crate::mail_links::hash_of;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::device::device_info;
-use crate::routes::token_response::{UserView, no_store};
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
+use crate::routes::common::token_response::{UserView, no_store};
 use crate::state::AppState;
 
 /// A mailed token.

@@ -7,7 +7,7 @@ use super::links::{accepted, request_link};
 use crate::db::email_tokens::Purpose;
 use crate::domain::Email;
 use crate::error::ApiError;
-use crate::routes::body::JsonObject;
+use crate::routes::common::body::JsonObject;
 use crate::state::AppState;
 
 /// An address to mail.

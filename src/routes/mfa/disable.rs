@@ -7,8 +7,8 @@ use crate::auth::Authenticated;
 use crate::db::mfa::totp;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
 use crate::state::AppState;
 
 /// A current code, unless the caller's session is aal2.

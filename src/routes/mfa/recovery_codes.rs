@@ -7,9 +7,9 @@ use super::new_recovery_codes;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::token_response::no_store;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// Replaces every recovery code with a new set (after a step-up), shown this once.

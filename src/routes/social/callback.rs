@@ -10,7 +10,7 @@ use crate::config::ProviderKind;
 use crate::db::models::now;
 use crate::db::social::{self, LoginCode, OauthState};
 use crate::error::ApiError;
-use crate::routes::device::device_info;
+use crate::routes::common::device::device_info;
 use crate::social::secrets::{digest, random_token};
 use crate::social::{FlowSecrets, Provider};
 use crate::state::AppState;

@@ -3,17 +3,17 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::identities::IdentityView;
 use crate::auth::Authenticated;
 use crate::db::events;
 use crate::db::models::now;
 use crate::db::social::{self, Identity};
 use crate::db::users;
 use crate::error::ApiError;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::device::device_info;
-use crate::routes::token_response::no_store;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
+use crate::routes::common::token_response::no_store;
+use crate::routes::common::views::IdentityView;
 use crate::social::secrets::s256;
 use crate::state::AppState;
 

@@ -1,38 +1,16 @@
 //! GET /v1/me/identities and DELETE /v1/me/identities/{id}
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
 
 use crate::auth::Authenticated;
-use crate::db::social::{self, Identity};
+use crate::db::social;
 use crate::db::{events, users};
 use crate::error::ApiError;
-use crate::routes::account_change::{self, Change};
-use crate::routes::device::device_info;
-use crate::routes::token_response::{no_store, rfc3339};
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::device::device_info;
+use crate::routes::common::token_response::no_store;
+use crate::routes::common::views::IdentityView;
 use crate::state::AppState;
-
-/// A linked provider account as its owner sees it.
-#[derive(Serialize)]
-pub struct IdentityView {
-    id: String,
-    provider: String,
-    email: Option<String>,
-    created_at: String,
-    last_login_at: Option<String>,
-}
-
-impl From<Identity> for IdentityView {
-    fn from(i: Identity) -> Self {
-        Self {
-            id: i.id,
-            provider: i.provider,
-            email: i.email,
-            created_at: rfc3339(i.created_at),
-            last_login_at: i.last_login_at.map(rfc3339),
-        }
-    }
-}
 
 /// The caller's linked providers.
 pub async fn list(
