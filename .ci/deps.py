@@ -10,7 +10,8 @@ the file, the line and the import, when:
   - the modules use each other in a cycle (in the code, or as the table allows).
 --graph prints the edges found, one `module: used, ...` line per module, and exits 0.
 The table: one row per group, `| `a`, `b` | `x`, `y` | why |`; every backticked word of the first two cells is a
-module name, the third cell is free text.
+module name, the third cell is free text. A "may use" entry `x::part` allows `x` only through `crate::x::part`
+(so `admin` may take the handlers' helpers, `routes::common`, and no endpoint).
 """
 import re
 import sys
@@ -65,15 +66,17 @@ def group_heads(code, start):
 
 
 def references(path):
-    """(line, module, text) for each `crate::` reference of the file."""
+    """(line, module, part, text) for each `crate::` reference of the file; part is the path's second segment
+    (None inside a `{...}` group)."""
     code = code_only(path.read_text())
     lines = path.read_text().splitlines()
     for m in CRATE_PATH.finditer(code):
         line = code.count("\n", 0, m.start()) + 1
         rest = code[m.end():].lstrip()
+        second = re.match(r"(\w+)\s*::\s*(\w+)", rest)
         names = group_heads(rest, 0) if rest.startswith("{") else [IDENT.match(rest).group(0)] if IDENT.match(rest) else []
         for name in names:
-            yield line, name, lines[line - 1].strip()
+            yield line, name, second.group(2) if second else None, lines[line - 1].strip()
 
 
 def owner(path):
@@ -85,12 +88,13 @@ def read_table(known):
     text = MAP.read_text()
     if HEADING not in text:
         sys.exit(f"deps: ARCHITECTURE.md has no '{HEADING}' section")
-    rows, allowed, errors = {}, {}, []
+    rows, allowed, parts, errors = {}, {}, {}, []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("| `"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        who, uses = re.findall(r"`(\w+)`", cells[0]), re.findall(r"`(\w+)`", cells[1])
+        who, entries = re.findall(r"`(\w+)`", cells[0]), re.findall(r"`(\w+)(?:::(\w+))?`", cells[1])
+        uses = [name for name, _ in entries]
         for name in who + uses:
             if name not in known:
                 errors.append(f"ARCHITECTURE.md:{number}: `{name}` is not a module of src/lib.rs")
@@ -99,10 +103,13 @@ def read_table(known):
                 errors.append(f"ARCHITECTURE.md:{number}: `{name}` has a row already (line {rows[name]})")
             rows[name] = number
             allowed[name] = set(uses)
+            for used, part in entries:
+                if part:
+                    parts[(name, used)] = part
     for name in known:
         if name not in rows:
             errors.append(f"ARCHITECTURE.md: module `{name}` has no row in the table: add one")
-    return rows, allowed, errors
+    return rows, allowed, parts, errors
 
 
 def cycle(graph):
@@ -133,12 +140,12 @@ def cycle(graph):
 
 def main():
     known = modules()
-    used, where, errors = {m: set() for m in known}, {}, []
+    used, where, reached, errors = {m: set() for m in known}, {}, {}, []
     for path in sorted(SRC.rglob("*.rs")):
         module = owner(path)
         if module not in known:
             continue  # lib.rs, main.rs: the crate root and the binary
-        for line, name, text in references(path):
+        for line, name, part, text in references(path):
             if name == module:
                 continue
             if name not in known:
@@ -146,16 +153,22 @@ def main():
                 continue
             used[module].add(name)
             where.setdefault((module, name), f"{path.relative_to(ROOT)}:{line}: {text}")
+            reached.setdefault((module, name), {}).setdefault(part, f"{path.relative_to(ROOT)}:{line}: {text}")
     if "--graph" in sys.argv:
         for module in known:
             print(f"{module}: {', '.join(sorted(used[module])) or '-'}")
         return 0
-    rows, allowed, table_errors = read_table(known)
+    rows, allowed, parts, table_errors = read_table(known)
     errors += table_errors
     for (module, name), at in sorted(where.items()):
         if module in allowed and name not in allowed[module]:
             errors.append(f"{at}\n    `{module}` may not use `{name}`: if it should, add `{name}` to the \"may use\" cell "
                           f"of the row of `{module}` (ARCHITECTURE.md line {rows[module]}); else remove the import")
+    for (module, name), part in sorted(parts.items()):
+        for other, at in sorted(reached.get((module, name), {}).items(), key=lambda kv: str(kv[0])):
+            if other != part:
+                errors.append(f"{at}\n    `{module}` may use `{name}` only through `crate::{name}::{part}` (ARCHITECTURE.md "
+                              f"line {rows[module]})")
     for module in sorted(allowed):
         for name in sorted(allowed[module] - used[module]):
             errors.append(f"ARCHITECTURE.md:{rows[module]}: the row of `{module}` allows `{name}`, which no file of "

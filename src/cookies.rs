@@ -2,7 +2,7 @@
 //! authenticates with it must prove it comes from an allowed page: an allowed `Origin` and the `X-Authd-CSRF`
 //! header, which a cross-site form cannot send and a cross-origin script can send only after a CORS preflight we
 //! approve. The rules take and return plain values; reading the request and writing `Set-Cookie` is the routes'
-//! edge (`routes::delivery`).
+//! edge (`routes::common::delivery`).
 
 use crate::error::ApiError;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::config::SessionSettings;
-use crate::db::{Db, StoreError, accounts, events, federation, sessions};
+use crate::db::{Db, StoreError, accounts, events, sessions, social};
 
 /// How often a pruning pass runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -66,7 +66,7 @@ pub async fn prune_once(db: &Db, policy: &SessionSettings) -> Result<usize, Stor
     }
     // Login flows and codes live minutes; those that expired unused go.
     let at = Utc::now().naive_utc();
-    db.run(move |conn| federation::prune(conn, at)).await?;
+    db.run(move |conn| social::prune(conn, at)).await?;
     Ok(deleted)
 }
 

@@ -7,7 +7,6 @@ use crate::audit::Audit;
 use crate::config::{EmailSettings, MfaSettings, SessionSettings, Settings, TrustedProxies};
 use crate::cookies::CookiePolicy;
 use crate::db::Db;
-use crate::federation::Federation;
 use crate::keys::SecretBox;
 use crate::mail::Mailer;
 use crate::mfa::Factors;
@@ -15,6 +14,7 @@ use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
 use crate::revocations::Revocations;
+use crate::social::Federation;
 use crate::tokens::Tokens;
 
 /// The application's shared state; one instance behind a `web::Data` serves every worker.

@@ -12,10 +12,10 @@ use super::change::{Actor, Change};
 use super::views::AdminUser;
 use crate::db::mfa::{recovery_codes, totp};
 use crate::db::sessions::RevokeReason;
-use crate::db::{accounts, credentials, events, federation, users};
+use crate::db::{accounts, credentials, events, social, users};
 use crate::domain::Roles;
 use crate::error::ApiError;
-use crate::routes::no_store;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// Disables the account: every session revoked now, and login refused (`403 account_disabled`).
@@ -118,7 +118,7 @@ pub async fn delete(
                 events::scrub_user(conn, user_id)?;
                 totp::delete(conn, user_id)?;
                 recovery_codes::delete_all(conn, user_id)?;
-                federation::delete_all_for_user(conn, user_id)?;
+                social::delete_all_for_user(conn, user_id)?;
                 Ok(Some(()))
             },
         )

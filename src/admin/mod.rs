@@ -6,16 +6,13 @@ mod actions;
 mod caller;
 mod change;
 pub mod keys;
-mod server;
 mod users;
 mod views;
 
 use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Resource, Responder, Route, web};
 
-use crate::routes::method_not_allowed;
-
-pub use server::AdminServer;
+use crate::routes::common::method_not_allowed;
 
 /// Every (method, path) the admin listener answers (`openapi-admin.yaml` documents exactly these).
 pub const ADMIN_ROUTES: &[(&str, &str)] = &[

@@ -8,10 +8,11 @@ use super::caller::AdminCaller;
 use super::views::{AdminSession, AdminUser};
 use crate::db::mfa::{recovery_codes, totp};
 use crate::db::models::now;
-use crate::db::{accounts, events, federation, sessions, users};
+use crate::db::{accounts, events, sessions, social, users};
 use crate::error::ApiError;
 use crate::rotation::idle_cutoff;
-use crate::routes::{EventView, IdentityView, no_store};
+use crate::routes::common::token_response::no_store;
+use crate::routes::common::views::{EventView, IdentityView};
 use crate::state::AppState;
 
 /// Page size when the query names none, and the largest one allowed.
@@ -89,7 +90,7 @@ pub async fn show(
                 "pending": factor.as_ref().is_some_and(|f| !f.active()),
                 "recovery_codes_left": recovery_codes::count_unused(conn, &user.id)?,
             });
-            let linked = federation::identities_of(conn, &user.id)?;
+            let linked = social::identities_of(conn, &user.id)?;
             Ok(Some((user, live, recent, mfa, linked)))
         })
         .await?;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::db::models::{Session, User};
-use crate::routes::rfc3339;
+use crate::routes::common::token_response::rfc3339;
 
 /// An account as an operator sees it.
 #[derive(Debug, Serialize)]

@@ -8,12 +8,10 @@
 mod audit;
 mod browser;
 mod database;
-mod email;
 pub mod known;
 mod logging;
 mod mail;
 mod mfa;
-mod oidc;
 mod passwords;
 mod proxies;
 mod rate_limits;
@@ -21,6 +19,7 @@ mod redact;
 mod redis;
 mod server;
 mod sessions;
+mod social;
 mod summary;
 mod tokens;
 mod vars;
@@ -32,18 +31,17 @@ pub use self::redis::{RedisSettings, RedisUrl};
 pub use audit::AuditSettings;
 pub use browser::BrowserSettings;
 pub use database::{DatabaseSettings, DatabaseUrl};
-pub use email::EmailSettings;
 pub use known::PathSources;
 pub use logging::LogSettings;
-pub use mail::{MailSettings, MailTransport};
+pub use mail::{EmailSettings, MailSettings, MailTransport};
 pub use mfa::MfaSettings;
-pub use oidc::{FederationSettings, ProviderKind, ProviderSettings};
 pub use passwords::PasswordSettings;
 pub use proxies::TrustedProxies;
 pub use rate_limits::{Rate, RateLimitSettings};
 pub use redact::url_without_password;
 pub use server::ServerSettings;
 pub use sessions::SessionSettings;
+pub use social::{FederationSettings, ProviderKind, ProviderSettings};
 pub use tokens::TokenSettings;
 pub use vars::ConfigError;
 
@@ -76,9 +74,9 @@ pub struct Settings {
     pub mfa: MfaSettings,
     /// How mail is sent and what it says (`mail.rs`).
     pub mail: MailSettings,
-    /// Verification and reset links (`email.rs`).
+    /// Verification and reset links (`mail.rs`).
     pub email: EmailSettings,
-    /// Social login (`oidc.rs`).
+    /// Social login (`social.rs`).
     pub federation: FederationSettings,
     /// Which variable decided each path, so a start-up failure names the one the operator set.
     pub paths_from: PathSources,

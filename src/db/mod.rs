@@ -8,12 +8,12 @@ pub mod credentials;
 pub mod email_tokens;
 pub mod events;
 mod faults;
-pub mod federation;
 pub mod mfa;
 mod migrations;
 pub mod models;
 pub mod schema;
 pub mod sessions;
+pub mod social;
 pub mod users;
 
 use std::time::Duration;

@@ -185,7 +185,7 @@ impl ResponseError for ApiError {
         }
         // Every refused token becomes a response here, and only here: the one place to count them.
         if let Some(reason) = self.reason() {
-            crate::metrics::token_rejected(self.code(), reason);
+            crate::metrics::token_rejected(self.code(), reason.as_str());
         }
         if let Self::RateLimited(limited) = self {
             crate::metrics::rate_limited(limited.policy);

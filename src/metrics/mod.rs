@@ -6,17 +6,13 @@
 //! (only when `AUTHD_METRICS_BIND` is set) every function here is a no-op of the `metrics` facade.
 
 mod recorder;
-mod server;
 
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use metrics::{counter, gauge, histogram};
 
-use crate::tokens::TokenRejection;
-
 pub use recorder::install;
-pub use server::{MetricsServer, Sources};
 
 // The names, with their unit and `_total` as Prometheus conventions ask.
 const HTTP_REQUESTS: &str = "authd_http_requests_total";
@@ -119,8 +115,17 @@ pub fn refresh(outcome: Refresh) {
 }
 
 /// One refused token; `error` is `invalid_token` (a bearer access token) or `invalid_grant` (a refresh token).
-pub fn token_rejected(error: &'static str, reason: TokenRejection) {
-    counter!(TOKEN_REJECTIONS, "error" => error, "reason" => reason.as_str()).increment(1);
+pub fn token_rejected(error: &'static str, reason: &'static str) {
+    counter!(TOKEN_REJECTIONS, "error" => error, "reason" => reason).increment(1);
+}
+
+/// The gauges read at scrape time rather than counted: the pool's connections in use and idle, the revoked
+/// sessions held in memory, and how long ago the revocation list was last polled.
+pub fn sampled(pool_in_use: u32, pool_idle: u32, revoked: usize, since_poll: Duration) {
+    gauge!(DB_POOL_CONNECTIONS, "state" => "in_use").set(f64::from(pool_in_use));
+    gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(f64::from(pool_idle));
+    gauge!(REVOKED_SESSIONS).set(revoked as f64);
+    gauge!(REVOCATION_POLL_AGE).set(since_poll.as_secs_f64());
 }
 
 /// One request refused by a rate limit; `policy` is one of the fixed policy names (`login-ip`, ...).

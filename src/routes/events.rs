@@ -2,12 +2,11 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::token_response::{no_store, rfc3339};
+use super::common::token_response::no_store;
+use super::common::views::EventView;
 use crate::auth::Authenticated;
 use crate::db::events;
-use crate::db::models::AuthEvent;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -20,34 +19,6 @@ pub struct PageQuery {
     limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
-}
-
-/// An event as its user sees it.
-#[derive(Serialize)]
-pub struct EventView {
-    id: String,
-    kind: String,
-    outcome: String,
-    session_id: Option<String>,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    detail: Option<Value>,
-    created_at: String,
-}
-
-impl From<AuthEvent> for EventView {
-    fn from(event: AuthEvent) -> Self {
-        Self {
-            detail: event.detail.and_then(|d| serde_json::from_str(&d).ok()),
-            created_at: rfc3339(event.created_at),
-            id: event.id,
-            kind: event.kind,
-            outcome: event.outcome,
-            session_id: event.session_id,
-            ip: event.ip,
-            user_agent: event.user_agent,
-        }
-    }
 }
 
 #[derive(Serialize)]

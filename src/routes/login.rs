@@ -3,10 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::body::JsonObject;
-use super::delivery::TokenDelivery;
-use super::device::device_info;
-use super::sign_in;
+use super::common::body::JsonObject;
+use super::common::delivery::TokenDelivery;
+use super::common::device::device_info;
+use super::common::sign_in;
 use crate::client_ip::client_ip;
 use crate::cookies::DEVICE_COOKIE;
 use crate::db::models::{DeviceInfo, User, now};

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
-use super::body::JsonObject;
-use super::delivery;
-use super::device::device_info;
+use super::common::body::JsonObject;
+use super::common::delivery;
+use super::common::device::device_info;
 use super::refresh::RefreshRequest;
 use crate::audit::record;
 use crate::auth::Authenticated;

@@ -3,7 +3,7 @@
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, http::header::ContentType};
 
-use super::token_response::{UserView, no_store};
+use super::common::token_response::{UserView, no_store};
 use crate::auth::{Authenticated, CallerAccount};
 use crate::error::ApiError;
 use crate::mfa;

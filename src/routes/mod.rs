@@ -1,33 +1,22 @@
 //! The route table (it reads like the contract) and the JSON body rules shared by every route.
 
-mod account_change;
-mod body;
-mod delivery;
-mod device;
+pub mod common;
 mod discovery;
-mod email_change;
 mod events;
 mod health;
 mod jwks;
 mod login;
 mod logout;
-mod mail_links;
+mod mail;
 mod me;
 mod mfa;
-mod oauth;
 mod password;
-mod password_reset;
-mod password_reset_confirm;
-mod reauth;
 mod refresh;
 mod revocations;
 mod sessions;
-mod sign_in;
 mod signup;
-mod token_response;
+mod social;
 mod verify;
-mod verify_email;
-mod verify_email_resend;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::guard::{self, Guard};
@@ -39,9 +28,9 @@ use crate::auth::require_access_token;
 use crate::error::ApiError;
 use crate::throttle;
 
-pub use events::EventView;
-pub use oauth::identities::IdentityView;
-pub use token_response::{TokenResponse, UserView, no_store, rfc3339};
+use common::method_not_allowed;
+pub use common::token_response::{TokenResponse, UserView, no_store, rfc3339};
+pub use common::views::{EventView, IdentityView};
 
 /// Declares the route table once; it yields both `configure` and `ROUTES`, so the list the OpenAPI test checks
 /// is the list the server serves. After the handler come its guards, innermost first: `bearer` puts the route
@@ -82,19 +71,19 @@ route_table! {
     POST "/v1/me/mfa/totp/confirm" => mfa::confirm::confirm, bearer, limit_mfa_manage;
     POST "/v1/me/mfa/totp/disable" => mfa::disable::disable, bearer, limit_mfa_manage;
     POST "/v1/me/mfa/recovery-codes" => mfa::recovery_codes::regenerate, bearer, limit_mfa_manage;
-    POST "/v1/me/email" => email_change::change, bearer, limit_mail;
-    POST "/v1/auth/verify-email" => verify_email::verify, limit_email_token;
-    POST "/v1/auth/verify-email/resend" => verify_email_resend::resend, limit_mail;
-    POST "/v1/auth/password-reset" => password_reset::request, limit_mail;
-    POST "/v1/auth/password-reset/confirm" => password_reset_confirm::confirm, limit_email_token;
-    GET "/v1/auth/providers" => oauth::providers::list;
-    GET "/v1/auth/oauth/{provider}/start" => oauth::start::start, limit_oauth;
-    GET "/v1/auth/oauth/{provider}/callback" => oauth::callback::callback, limit_oauth;
-    POST "/v1/auth/oauth/exchange" => oauth::exchange::exchange, limit_oauth;
-    GET "/v1/me/identities" => oauth::identities::list, bearer;
-    POST "/v1/me/identities/{provider}/start" => oauth::link::start, bearer, limit_oauth;
-    POST "/v1/me/identities/confirm" => oauth::confirm::confirm, bearer, limit_oauth;
-    DELETE "/v1/me/identities/{id}" => oauth::identities::delete, bearer;
+    POST "/v1/me/email" => mail::email_change::change, bearer, limit_mail;
+    POST "/v1/auth/verify-email" => mail::verify_email::verify, limit_email_token;
+    POST "/v1/auth/verify-email/resend" => mail::verify_email_resend::resend, limit_mail;
+    POST "/v1/auth/password-reset" => mail::password_reset::request, limit_mail;
+    POST "/v1/auth/password-reset/confirm" => mail::password_reset_confirm::confirm, limit_email_token;
+    GET "/v1/auth/providers" => social::providers::list;
+    GET "/v1/auth/oauth/{provider}/start" => social::start::start, limit_oauth;
+    GET "/v1/auth/oauth/{provider}/callback" => social::callback::callback, limit_oauth;
+    POST "/v1/auth/oauth/exchange" => social::exchange::exchange, limit_oauth;
+    GET "/v1/me/identities" => social::identities::list, bearer;
+    POST "/v1/me/identities/{provider}/start" => social::link::start, bearer, limit_oauth;
+    POST "/v1/me/identities/confirm" => social::confirm::confirm, bearer, limit_oauth;
+    DELETE "/v1/me/identities/{id}" => social::identities::delete, bearer;
     GET "/v1/sessions" => sessions::list, bearer;
     DELETE "/v1/sessions/{id}" => sessions::delete, bearer;
     GET "/v1/revocations" => revocations::list;
@@ -153,10 +142,4 @@ fn accepts(method: Method) -> impl Guard {
 
 fn not_allowed(method: &'static str) -> actix_web::Route {
     method_not_allowed(if method == "GET" { "GET, HEAD" } else { method })
-}
-
-/// A `405 method_not_allowed` route that lists `allow`.
-pub fn method_not_allowed(allow: &'static str) -> actix_web::Route {
-    web::route()
-        .to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
 }

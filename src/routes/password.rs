@@ -3,10 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::account_change::{self, Change};
-use super::body::JsonObject;
-use super::device::device_info;
-use super::reauth::{self, Action};
+use super::common::account_change::{self, Change};
+use super::common::body::JsonObject;
+use super::common::device::device_info;
+use super::common::reauth::{self, Action};
 use crate::audit::record;
 use crate::auth::CallerAccount;
 use crate::db::credentials;

@@ -4,10 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use super::body::JsonObject;
-use super::delivery::{self, TokenDelivery};
-use super::device::device_info;
-use super::token_response::TokenResponse;
+use super::common::body::JsonObject;
+use super::common::delivery::{self, TokenDelivery};
+use super::common::device::device_info;
+use super::common::token_response::TokenResponse;
 use crate::audit::record;
 use crate::db::events;
 use crate::db::models::now;

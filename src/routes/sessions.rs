@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::device::device_info;
-use super::token_response::{no_store, rfc3339};
+use super::common::device::device_info;
+use super::common::token_response::{no_store, rfc3339};
 use crate::audit::record;
 use crate::auth::Authenticated;
 use crate::db::events;

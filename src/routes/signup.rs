@@ -5,10 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::body::JsonObject;
-use super::delivery::{self, TokenDelivery};
-use super::device::device_info;
-use super::token_response::{TokenResponse, no_store};
+use super::common::body::JsonObject;
+use super::common::delivery::{self, TokenDelivery};
+use super::common::device::device_info;
+use super::common::token_response::{TokenResponse, no_store};
 use crate::audit::record;
 use crate::db::email_tokens::Purpose;
 use crate::db::events::{self, EventKind, Outcome};
@@ -16,9 +16,9 @@ use crate::db::models::AuthEvent;
 use crate::db::models::{Session, User, now};
 use crate::db::users;
 use crate::domain::{Email, Password};
-use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
 use crate::mail::{Mail, MailKind};
+use crate::mail_links::MailedToken;
 use crate::state::AppState;
 
 /// Email and password, as signup and login take them, and where the refresh token should go.

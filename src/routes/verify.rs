@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::token_response::no_store;
+use super::common::token_response::no_store;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::email_tokens;
 use crate::mail::MailWorker;
+use crate::mail_links;
 use crate::pruning;
 use crate::rate_limits::RateLimits;
 use crate::revocations::Revocations;
@@ -23,7 +23,7 @@ pub(super) fn background(state: &AppState, mail: MailWorker) -> Pin<Box<dyn Futu
         tokio::join!(
             Revocations::poll_forever(revocations, db.clone()),
             pruning::prune_forever(db.clone(), policy, retention),
-            email_tokens::prune_forever(db),
+            mail_links::prune_forever(db),
             mail.run(),
             RateLimits::sweep_forever(limits),
             audit_writer,

@@ -6,9 +6,11 @@ use std::sync::Arc;
 use actix_web::web;
 
 use super::StartupError;
-use crate::admin::AdminServer;
+use super::admin_listener::admin_server;
+use super::metrics_listener::{Sources, metrics_server};
+use super::side::SideServer;
 use crate::config::{ServerSettings, Settings};
-use crate::metrics::{self, MetricsServer};
+use crate::metrics;
 use crate::state::AppState;
 
 /// Every listener, bound before anything else starts, so the real ports are known (the settings may ask for
@@ -50,9 +52,9 @@ pub(super) fn serve_admin(
     listener: TcpListener,
     state: web::Data<AppState>,
     settings: &Settings,
-) -> Result<AdminServer, StartupError> {
+) -> Result<SideServer, StartupError> {
     let address = settings.server.admin_bind.as_deref().unwrap_or_default();
-    let server = AdminServer::new(listener, state, settings.server.max_body_bytes)
+    let server = admin_server(listener, state, settings.server.max_body_bytes)
         .map_err(bind_error("AUTHD_ADMIN_BIND", address))?;
     Ok(server)
 }
@@ -61,16 +63,16 @@ pub(super) fn serve_admin(
 pub(super) fn serve_metrics(
     listener: TcpListener,
     state: &AppState,
-) -> Result<MetricsServer, StartupError> {
+) -> Result<SideServer, StartupError> {
     let handle = metrics::install().map_err(StartupError::Metrics)?;
     let address = listener
         .local_addr()
         .map_or_else(|_| "?".to_owned(), |a| a.to_string());
-    let sources = metrics::Sources {
+    let sources = Sources {
         pool: state.db.pool().clone(),
         revocations: Arc::clone(&state.revocations),
     };
-    let server = MetricsServer::new(listener, handle, sources)
+    let server = metrics_server(listener, handle, sources)
         .map_err(bind_error("AUTHD_METRICS_BIND", &address))?;
     Ok(server)
 }
@@ -79,8 +81,8 @@ pub(super) fn serve_metrics(
 pub(super) fn announce(
     settings: &Settings,
     port: u16,
-    admin: Option<&AdminServer>,
-    metrics: Option<&MetricsServer>,
+    admin: Option<&SideServer>,
+    metrics: Option<&SideServer>,
 ) {
     let host = |bind: &str| {
         bind.rsplit_once(':')
@@ -98,8 +100,8 @@ pub(super) fn announce(
         mail = %settings.mail_summary(),
         providers = %settings.providers_summary(),
         public = %format!("{}:{port}", host(&settings.server.bind)),
-        admin = %at(&settings.server.admin_bind, admin.map(AdminServer::port)),
-        metrics = %at(&settings.server.metrics_bind, metrics.map(MetricsServer::port)),
+        admin = %at(&settings.server.admin_bind, admin.map(SideServer::port)),
+        metrics = %at(&settings.server.metrics_bind, metrics.map(SideServer::port)),
         "authd running"
     );
 }

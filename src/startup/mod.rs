@@ -1,9 +1,12 @@
 //! Building the application from settings: the listeners (first, so a port in use writes nothing), keys,
 //! database, state, then the HTTP server on the bound listener.
 
+mod admin_listener;
 mod background;
 mod error;
 mod listeners;
+mod metrics_listener;
+mod side;
 
 use std::future::Future;
 use std::net::TcpListener;
@@ -15,14 +18,12 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 
-use crate::admin::AdminServer;
 use crate::config::Settings;
 use crate::cors;
 use crate::db::{self, Db};
 use crate::deadline;
 use crate::keys::{self, KeySet};
 use crate::mail::Mailer;
-use crate::metrics::MetricsServer;
 use crate::passwords::Passwords;
 use crate::revocations::Revocations;
 use crate::routes;
@@ -33,15 +34,16 @@ use crate::tokens::Tokens;
 use background::background;
 pub use error::StartupError;
 use listeners::{Listeners, announce, serve_admin, serve_metrics};
+use side::SideServer;
 
 /// A built server, listening, not yet running.
 pub struct Application {
     port: u16,
     server: Server,
     /// The `/metrics` listener, when `AUTHD_METRICS_BIND` is set.
-    metrics: Option<MetricsServer>,
+    metrics: Option<SideServer>,
     /// The admin API listener, when `AUTHD_ADMIN_BIND` is set.
-    admin: Option<AdminServer>,
+    admin: Option<SideServer>,
     /// Keeps the revoked-session list fresh, prunes, sweeps the rate limiters, writes audit events; runs as long as
     /// the server.
     background: Pin<Box<dyn Future<Output = ()>>>,
@@ -103,12 +105,12 @@ impl Application {
 
     /// The bound port of the metrics listener, when there is one.
     pub fn metrics_port(&self) -> Option<u16> {
-        self.metrics.as_ref().map(MetricsServer::port)
+        self.metrics.as_ref().map(SideServer::port)
     }
 
     /// The bound port of the admin listener, when there is one.
     pub fn admin_port(&self) -> Option<u16> {
-        self.admin.as_ref().map(AdminServer::port)
+        self.admin.as_ref().map(SideServer::port)
     }
 
     /// The bound port (useful when the settings asked for port 0).
@@ -126,8 +128,8 @@ impl Application {
     /// background tasks end with this future, the metrics listener is told to stop, and the database pool closes
     /// when its last clone (the workers' state and the background tasks') is dropped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let metrics = self.metrics.map(MetricsServer::spawn);
-        let admin = self.admin.map(AdminServer::spawn);
+        let metrics = self.metrics.map(SideServer::spawn);
+        let admin = self.admin.map(SideServer::spawn);
         let result = tokio::select! {
             result = self.server => result,
             () = self.background => Ok(()),
@@ -195,7 +197,8 @@ fn serve(
             }))
             .wrap(Condition::new(!origins.is_empty(), cors::cors(origins)))
             .wrap(from_fn(cors::cors_hygiene))
-            .wrap(from_fn(log_request))
+            // The route table is handed in, so the log line's labels come from a fixed set.
+            .wrap(from_fn(|req, next| log_request(routes::ROUTES, req, next)))
             .app_data(routes::json_config(max_body))
             .app_data(routes::query_config())
             .app_data(state.clone())

@@ -8,9 +8,9 @@ use crate::db::models::{User, now};
 use crate::db::users;
 use crate::error::{ApiError, MfaError, TokenRejection};
 use crate::mfa::{self, CheckError, LoginFactor, MAX_ATTEMPTS};
-use crate::routes::body::JsonObject;
-use crate::routes::delivery::TokenDelivery;
-use crate::routes::sign_in;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::delivery::TokenDelivery;
+use crate::routes::common::sign_in;
 use crate::state::AppState;
 use crate::tokens::amr;
 

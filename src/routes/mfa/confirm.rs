@@ -8,9 +8,9 @@ use crate::auth::Authenticated;
 use crate::db::mfa::totp;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::token_response::no_store;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 #[derive(Deserialize)]

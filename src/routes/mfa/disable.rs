@@ -7,9 +7,9 @@ use crate::auth::{Authenticated, CallerAccount};
 use crate::db::mfa::totp;
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::reauth::{self, Action};
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::reauth::{self, Action};
 use crate::state::AppState;
 
 /// The proof a change to the second factor needs: the account's password (password-less accounts: a recent

@@ -8,9 +8,9 @@ use crate::db::mfa::totp;
 use crate::db::models::now;
 use crate::error::{ApiError, MfaError};
 use crate::mfa::{codes, enrolment};
-use crate::routes::body::JsonObject;
-use crate::routes::reauth::{self, Action};
-use crate::routes::token_response::no_store;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::reauth::{self, Action};
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// What the authenticator app needs: the secret three ways.

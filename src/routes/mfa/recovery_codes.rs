@@ -7,10 +7,10 @@ use super::new_recovery_codes;
 use crate::auth::{Authenticated, CallerAccount};
 use crate::error::{ApiError, MfaError};
 use crate::mfa;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::reauth::{self, Action};
-use crate::routes::token_response::no_store;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::reauth::{self, Action};
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// Replaces every recovery code with a new set, shown this once. New codes are a way in, so a bare access token

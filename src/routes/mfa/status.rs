@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::auth::Authenticated;
 use crate::db::mfa::{recovery_codes, totp};
 use crate::error::ApiError;
-use crate::routes::token_response::no_store;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// Whether the caller's TOTP factor is active or waiting for confirmation, and how many recovery codes are left.

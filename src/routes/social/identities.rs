@@ -1,41 +1,20 @@
 //! GET /v1/me/identities and DELETE /v1/me/identities/{id}
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::{Authenticated, CallerAccount};
-use crate::db::federation::{self, Identity};
+use crate::db::social;
 use crate::db::{events, users};
 use crate::error::ApiError;
 use crate::mfa;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::device::device_info;
-use crate::routes::reauth::{self, Action};
-use crate::routes::token_response::{no_store, rfc3339};
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
+use crate::routes::common::reauth::{self, Action};
+use crate::routes::common::token_response::no_store;
+use crate::routes::common::views::IdentityView;
 use crate::state::AppState;
-
-/// A linked provider account as its owner sees it.
-#[derive(Serialize)]
-pub struct IdentityView {
-    id: String,
-    provider: String,
-    email: Option<String>,
-    created_at: String,
-    last_login_at: Option<String>,
-}
-
-impl From<Identity> for IdentityView {
-    fn from(i: Identity) -> Self {
-        Self {
-            id: i.id,
-            provider: i.provider,
-            email: i.email,
-            created_at: rfc3339(i.created_at),
-            last_login_at: i.last_login_at.map(rfc3339),
-        }
-    }
-}
 
 /// The caller's linked providers.
 pub async fn list(
@@ -45,7 +24,7 @@ pub async fn list(
     let user_id = caller.0.sub.clone();
     let rows = state
         .db
-        .run(move |conn| federation::identities_of(conn, &user_id))
+        .run(move |conn| social::identities_of(conn, &user_id))
         .await?;
     let views: Vec<IdentityView> = rows.into_iter().map(IdentityView::from).collect();
     Ok(no_store(HttpResponse::Ok()).json(views))
@@ -84,7 +63,7 @@ pub async fn delete(
     let outcome = state
         .db
         .run_in_transaction(move |conn| {
-            let linked = federation::identities_of(conn, &user_id)?;
+            let linked = social::identities_of(conn, &user_id)?;
             if !linked.iter().any(|i| i.id == id) {
                 return Ok(Err(ApiError::NotFound));
             }
@@ -94,7 +73,7 @@ pub async fn delete(
             if user.password_hash.is_empty() && linked.len() == 1 {
                 return Ok(Err(ApiError::LastSignInMethod));
             }
-            federation::delete_identity(conn, &user_id, &id)?;
+            social::delete_identity(conn, &user_id, &id)?;
             events::insert(conn, std::slice::from_ref(&changed))?;
             Ok(Ok(user.email))
         })

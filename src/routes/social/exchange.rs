@@ -3,15 +3,15 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::federation::{self, LoginCode};
 use crate::db::models::now;
+use crate::db::social::{self, LoginCode};
 use crate::db::users;
 use crate::error::ApiError;
-use crate::federation::secrets::{digest, is_verifier, s256};
 use crate::mfa;
-use crate::routes::body::JsonObject;
-use crate::routes::delivery::TokenDelivery;
-use crate::routes::sign_in;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::delivery::TokenDelivery;
+use crate::routes::common::sign_in;
+use crate::social::secrets::{digest, is_verifier, s256};
 use crate::state::AppState;
 use crate::tokens::amr;
 
@@ -68,7 +68,7 @@ pub(super) async fn spend_code(
     let (hash, at) = (digest(code), now());
     state
         .db
-        .run(move |conn| federation::use_code(conn, &hash, at))
+        .run(move |conn| social::use_code(conn, &hash, at))
         .await?
         .ok_or(ApiError::InvalidLoginCode)
 }

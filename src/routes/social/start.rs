@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::flow::{self, AppRequest};
 use super::{app_error, redirect};
 use crate::error::ApiError;
-use crate::federation::secrets::is_challenge;
+use crate::social::secrets::is_challenge;
 use crate::state::AppState;
 
 #[derive(Deserialize)]

@@ -7,12 +7,12 @@ use serde::Deserialize;
 use super::account::{self, Found, Outcome};
 use super::{app_error, to_app};
 use crate::config::ProviderKind;
-use crate::db::federation::{self, LoginCode, OauthState};
 use crate::db::models::now;
+use crate::db::social::{self, LoginCode, OauthState};
 use crate::error::ApiError;
-use crate::federation::secrets::{digest, random_token};
-use crate::federation::{FlowSecrets, Provider};
-use crate::routes::device::device_info;
+use crate::routes::common::device::device_info;
+use crate::social::secrets::{digest, random_token};
+use crate::social::{FlowSecrets, Provider};
 use crate::state::AppState;
 use crate::tokens::amr;
 
@@ -45,7 +45,7 @@ pub async fn callback(
     let (hash, at) = (digest(&flow_state), now());
     let row = state
         .db
-        .run(move |conn| federation::take_state(conn, &hash, at))
+        .run(move |conn| social::take_state(conn, &hash, at))
         .await?
         .ok_or_else(|| ApiError::InvalidRequest("unknown, expired or used state".into()))?;
     let back = row.app_redirect_uri.clone();
@@ -188,7 +188,7 @@ async fn issue_code(
     };
     state
         .db
-        .run(move |conn| federation::insert_code(conn, &row))
+        .run(move |conn| social::insert_code(conn, &row))
         .await?;
     Ok(code)
 }

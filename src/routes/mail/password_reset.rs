@@ -2,12 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::body::JsonObject;
-use super::mail_links::{accepted, request_link};
+use super::links::{accepted, request_link};
 use super::verify_email_resend::EmailBody;
 use crate::db::email_tokens::Purpose;
 use crate::domain::Email;
 use crate::error::ApiError;
+use crate::routes::common::body::JsonObject;
 use crate::state::AppState;
 
 /// Mails a reset link (valid 30 minutes at most, single use, only the newest) when an account has this address.

@@ -7,14 +7,14 @@ use std::time::Duration;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::token_response::no_store;
 use crate::db::email_tokens::Purpose;
 use crate::db::models::{User, now};
 use crate::db::users;
 use crate::domain::Email;
-use crate::email_tokens::MailedToken;
 use crate::error::ApiError;
 use crate::mail::{Mail, MailKind};
+use crate::mail_links::MailedToken;
+use crate::routes::common::token_response::no_store;
 use crate::state::AppState;
 
 /// The answer of every route that takes an address and may send mail: it says nothing about the account.

@@ -3,15 +3,15 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::account_change::{self, Change};
-use super::body::JsonObject;
-use super::device::device_info;
-use super::token_response::{UserView, no_store};
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::models::{User, now};
 use crate::db::{events, users};
-use crate::email_tokens::hash_of;
 use crate::error::ApiError;
+use crate::mail_links::hash_of;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
+use crate::routes::common::token_response::{UserView, no_store};
 use crate::state::AppState;
 
 /// A mailed token.

@@ -2,11 +2,11 @@
 
 use chrono::Duration;
 
-use crate::db::federation::{self, OauthState};
 use crate::db::models::now;
+use crate::db::social::{self, OauthState};
 use crate::error::ApiError;
-use crate::federation::secrets::{digest, random_token};
-use crate::federation::{FederationError, FlowSecrets, Provider};
+use crate::social::secrets::{digest, random_token};
+use crate::social::{FederationError, FlowSecrets, Provider};
 use crate::state::AppState;
 
 /// How long a user has to get through the provider's pages.
@@ -61,7 +61,7 @@ pub async fn open(
     };
     state
         .db
-        .run(move |conn| federation::insert_state(conn, &row))
+        .run(move |conn| social::insert_state(conn, &row))
         .await?;
     Ok(Ok(url))
 }

@@ -3,11 +3,11 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::body::JsonObject;
-use super::mail_links::{accepted, request_link};
+use super::links::{accepted, request_link};
 use crate::db::email_tokens::Purpose;
 use crate::domain::Email;
 use crate::error::ApiError;
+use crate::routes::common::body::JsonObject;
 use crate::state::AppState;
 
 /// An address to mail.

@@ -4,8 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::body::JsonObject;
-use super::device::device_info;
 use crate::audit::record;
 use crate::db::AnyConnection;
 use crate::db::credentials;
@@ -16,10 +14,12 @@ use crate::db::models::{User, now};
 use crate::db::sessions::RevokeReason;
 use crate::db::users;
 use crate::domain::Password;
-use crate::email_tokens::hash_of;
 use crate::error::ApiError;
 use crate::mail::Mail;
+use crate::mail_links::hash_of;
 use crate::mfa;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
 use crate::state::AppState;
 
 /// A reset link's token, the new password, and the second factor when the account has one.

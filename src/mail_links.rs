@@ -1,6 +1,6 @@
-//! The tokens authd mails: a secret made by `crate::secrets` (256 random bits sent as base64url, stored only as
-//! their SHA-256), so the database never holds a usable link. Creating one retires the older ones of its purpose (`db::email_tokens`);
-//! expired rows are deleted in the background.
+//! The links authd mails (verification, reset, address change): a secret made by `crate::secrets` (256 random
+//! bits sent as base64url, stored only as their SHA-256), so the database never holds a usable link. Creating one
+//! retires the older ones of its purpose (`db::email_tokens`, the rows); expired rows are deleted in the background.
 
 use std::time::Duration;
 

@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::flow::{self, AppRequest};
 use crate::auth::{Authenticated, CallerAccount};
 use crate::error::ApiError;
-use crate::federation::FederationError;
-use crate::federation::secrets::is_challenge;
 use crate::mfa;
-use crate::routes::body::JsonObject;
-use crate::routes::reauth::{self, Action};
-use crate::routes::token_response::no_store;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::reauth::{self, Action};
+use crate::routes::common::token_response::no_store;
+use crate::social::FederationError;
+use crate::social::secrets::is_challenge;
 use crate::state::AppState;
 
 #[derive(Deserialize)]

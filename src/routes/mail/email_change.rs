@@ -3,9 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::body::JsonObject;
-use super::mail_links::{accepted, link_in_background};
-use super::reauth::{self, Action};
+use super::links::{accepted, link_in_background};
 use crate::auth::{Authenticated, CallerAccount};
 use crate::db::email_tokens::Purpose;
 use crate::db::models::User;
@@ -13,6 +11,8 @@ use crate::domain::Email;
 use crate::error::ApiError;
 use crate::mail::{Mail, MailKind};
 use crate::mfa;
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::reauth::{self, Action};
 use crate::state::AppState;
 
 /// The new address, the current password, and (for an account with MFA, from an aal1 session) a current code.

@@ -4,12 +4,12 @@
 
 use crate::audit::record;
 use crate::db::events::{self, EventKind, Outcome as EventOutcome};
-use crate::db::federation::{self, Identity};
 use crate::db::models::{AuthEvent, DeviceInfo, User, now};
+use crate::db::social::{self, Identity};
 use crate::db::users;
 use crate::domain::Email;
 use crate::error::ApiError;
-use crate::federation::ProviderUser;
+use crate::social::ProviderUser;
 use crate::state::AppState;
 
 /// What the callback does next.
@@ -45,7 +45,7 @@ pub async fn resolve(state: &AppState, found: Found<'_>) -> Result<Outcome, ApiE
     let (issuer, subject) = (user.issuer.clone(), user.subject.clone());
     let existing = state
         .db
-        .run(move |conn| federation::find_identity(conn, &issuer, &subject))
+        .run(move |conn| social::find_identity(conn, &issuer, &subject))
         .await?;
     let identity = new_identity(provider, &user, link_user_id.as_deref().unwrap_or_default());
     match (existing, link_user_id) {
@@ -53,7 +53,7 @@ pub async fn resolve(state: &AppState, found: Found<'_>) -> Result<Outcome, ApiE
             let (id, email, at) = (found.id.clone(), user.email.clone(), now());
             state
                 .db
-                .run(move |conn| federation::touch_identity(conn, &id, email.as_deref(), at))
+                .run(move |conn| social::touch_identity(conn, &id, email.as_deref(), at))
                 .await?;
             Ok(Outcome::SignIn(found.user_id))
         }
@@ -127,7 +127,7 @@ async fn create(
                 users::InsertUserError::Query(e) => e,
                 users::InsertUserError::EmailTaken => diesel::result::Error::RollbackTransaction,
             })?;
-            federation::insert_identity(conn, &identity)?;
+            social::insert_identity(conn, &identity)?;
             events::insert(conn, std::slice::from_ref(&created_event))?;
             Ok(true)
         })

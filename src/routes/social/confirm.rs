@@ -3,18 +3,18 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::identities::IdentityView;
 use crate::auth::Authenticated;
 use crate::db::events;
-use crate::db::federation::{self, Identity};
 use crate::db::models::now;
+use crate::db::social::{self, Identity};
 use crate::db::users;
 use crate::error::ApiError;
-use crate::federation::secrets::s256;
-use crate::routes::account_change::{self, Change};
-use crate::routes::body::JsonObject;
-use crate::routes::device::device_info;
-use crate::routes::token_response::no_store;
+use crate::routes::common::account_change::{self, Change};
+use crate::routes::common::body::JsonObject;
+use crate::routes::common::device::device_info;
+use crate::routes::common::token_response::no_store;
+use crate::routes::common::views::IdentityView;
+use crate::social::secrets::s256;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -52,10 +52,10 @@ pub async fn confirm(
         .db
         .run_in_transaction(move |conn| {
             // Checked first: a unique violation would abort a PostgreSQL transaction.
-            if federation::find_identity(conn, &row.issuer, &row.subject)?.is_some() {
+            if social::find_identity(conn, &row.issuer, &row.subject)?.is_some() {
                 return Ok(None);
             }
-            federation::insert_identity(conn, &row)?;
+            social::insert_identity(conn, &row)?;
             events::insert(conn, std::slice::from_ref(&changed))?;
             Ok(users::find_by_id(conn, &row.user_id)?.map(|u| u.email))
         })

@@ -1,5 +1,5 @@
 //! Social login as an OAuth 2.0 / OpenID Connect client: the configured providers, the HTTP client that talks
-//! to them, and what a flow needs (secrets, ID token checks). The routes are in `routes::oauth`.
+//! to them, and what a flow needs (secrets, ID token checks). The routes are in `routes::social`.
 
 mod discovery;
 mod error;
