@@ -13,7 +13,7 @@ mod recovery;
 pub mod totp;
 
 pub use error::{CheckError, MfaError};
-pub use recovery::{LoginFactor, check_login_factor, recovery_code_used, use_recovery_code};
+pub use recovery::{LoginFactor, check_login_factor, recovery_code_used};
 
 use crate::db::mfa::totp as factors;
 use crate::db::models::now;
@@ -111,24 +111,6 @@ async fn reserve<'a>(f: Factors<'a>, user_id: &'a str) -> Result<Attempt<'a>, Li
     f.rate_limits.attempt(&counters).await
 }
 
-/// A TOTP code or a recovery code, whichever was sent (exactly one must be).
-pub async fn check_either(
-    f: Factors<'_>,
-    user_id: &str,
-    code: Option<&str>,
-    recovery_code: Option<&str>,
-) -> Result<Proved, CheckError> {
-    match (code, recovery_code) {
-        (Some(code), None) => check_code(f, user_id, code, false)
-            .await
-            .map(|()| Proved::Otp),
-        (None, Some(typed)) => use_recovery_code(f, user_id, typed)
-            .await
-            .map(|left| Proved::RecoveryCode { left }),
-        _ => Err(CheckError::EitherCode),
-    }
-}
-
 /// The step-up rule for sensitive changes (disabling MFA, new recovery codes, password or email change): an
 /// account with active MFA needs an aal2 session (`acr` of the caller's access token) or a current code in the
 /// request; otherwise `403 mfa_required`. Accounts without MFA pass.
@@ -148,20 +130,22 @@ pub async fn require_step_up(
 }
 
 /// The rule for password reset (which proves only the mailbox): an account with active MFA must also send a
-/// current code or a recovery code; without either, `403 mfa_required`. Accounts without MFA pass.
+/// current code or a recovery code; without either, `403 mfa_required`. Accounts without MFA pass (`None`). A
+/// recovery code is found, not spent: the reset spends it in the transaction that spends the link, so a reset
+/// that fails afterwards (a weak password, a link used meanwhile) leaves the code usable.
 pub async fn check_reset_factor(
     f: Factors<'_>,
     user_id: &str,
     code: Option<&str>,
     recovery_code: Option<&str>,
-) -> Result<(), CheckError> {
+) -> Result<Option<LoginFactor>, CheckError> {
     if !is_enabled(f, user_id).await? {
-        return Ok(());
+        return Ok(None);
     }
     if code.is_none() && recovery_code.is_none() {
         return Err(MfaError::Required.into());
     }
-    check_either(f, user_id, code, recovery_code)
+    check_login_factor(f, user_id, code, recovery_code)
         .await
-        .map(drop)
+        .map(Some)
 }

@@ -4,8 +4,6 @@
 
 use super::{CheckError, Factors, MfaError, Proved, check_code, codes, reserve};
 use crate::db::mfa::recovery_codes;
-use crate::db::models::now;
-use crate::db::users;
 use crate::mail::{Mail, Mailer};
 
 /// The second factor of a login, checked; a recovery code is not spent yet (`id` is its row).
@@ -69,33 +67,6 @@ async fn find_recovery_code(
     };
     attempt.succeeded().await;
     Ok(unused[index].0.clone())
-}
-
-/// Checks a recovery code and uses it up at once (password reset); returns how many are left.
-pub async fn use_recovery_code(
-    f: Factors<'_>,
-    user_id: &str,
-    typed: &str,
-) -> Result<i64, CheckError> {
-    let code_id = find_recovery_code(f, user_id, typed).await?;
-    let (id, at) = (user_id.to_owned(), now());
-    let spent =
-        f.db.run(move |conn| {
-            if !recovery_codes::mark_used(conn, &code_id, at)? {
-                return Ok(None);
-            }
-            let email = users::find_by_id(conn, &id)?.map(|u| u.email);
-            Ok(Some((recovery_codes::count_unused(conn, &id)?, email)))
-        })
-        .await?;
-    // A concurrent use of the same code won.
-    let Some((left, email)) = spent else {
-        return Err(MfaError::InvalidCode.into());
-    };
-    if let Some(email) = email {
-        recovery_code_used(f.mailer, user_id, &email, left);
-    }
-    Ok(left)
 }
 
 /// Nobody but the owner should ever use a recovery code: the owner hears of each one at once. Call it after the

@@ -9,6 +9,7 @@ use crate::db::AnyConnection;
 use crate::db::credentials;
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::events::{self, EventKind, Outcome};
+use crate::db::mfa::recovery_codes;
 use crate::db::models::{AuthEvent, DeviceInfo};
 use crate::db::models::{User, now};
 use crate::db::sessions::RevokeReason;
@@ -53,9 +54,11 @@ pub async fn confirm(
         .await?
         .ok_or(ApiError::InvalidTokenLink)?;
     // A reset must not bypass the second factor: an account with one needs a current code or a recovery code
-    // (checked before the link is spent, so a wrong code leaves it usable; a recovery code is spent here).
+    // (checked before the link is spent, so a wrong code leaves it usable; a recovery code is spent with the
+    // link, below, so a reset refused after this point leaves the code usable too).
     let (code, recovery_code) = (code.as_deref(), recovery_code.as_deref());
-    mfa::check_reset_factor(state.factors(), &pending.user_id, code, recovery_code).await?;
+    let factor =
+        mfa::check_reset_factor(state.factors(), &pending.user_id, code, recovery_code).await?;
     // Policy and hashing come before the token is used, so a refused password does not spend the link.
     let password_hash = state
         .passwords
@@ -63,17 +66,40 @@ pub async fn confirm(
         .await?;
     let pending_user = pending.user_id.clone();
     let client = device_info(&req, &state.trusted_proxies);
-    let (user, ended) = state
+    let (user, ended, left) = state
         .db
-        .run_tx(move |conn| -> Result<(User, Vec<String>), ApiError> {
-            apply(conn, &hash, &pending_user, &password_hash, &client, at)
+        .run_tx(move |conn| -> Result<_, ApiError> {
+            let left = spend_recovery_code(conn, &pending_user, factor.as_ref(), at)?;
+            let (user, ended) = apply(conn, &hash, &pending_user, &password_hash, &client, at)?;
+            Ok((user, ended, left))
         })
         .await?;
+    if let Some(left) = left {
+        mfa::recovery_code_used(&state.mailer, &user.id, &user.email, left);
+    }
     tracing::info!(user_id = %user.id, sessions_ended = ended.len(), "password reset");
     state.revocations.insert(ended, at);
     state.recent_users.forget(&user.id);
     state.mailer.send(&user.email, Mail::PasswordChanged);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Spends the recovery code the reset was confirmed with, if it was one (compare-and-set: of two resets racing
+/// with one code, one spends it; the other is `invalid_code` and its transaction rolls back). Returns how many
+/// codes are left.
+fn spend_recovery_code(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    factor: Option<&mfa::LoginFactor>,
+    at: NaiveDateTime,
+) -> Result<Option<i64>, ApiError> {
+    let Some(mfa::LoginFactor::RecoveryCode { id }) = factor else {
+        return Ok(None);
+    };
+    if !recovery_codes::mark_used(conn, id, at)? {
+        return Err(mfa::MfaError::InvalidCode.into());
+    }
+    Ok(Some(recovery_codes::count_unused(conn, user_id)?))
 }
 
 /// Spends the link and applies the reset in the caller's transaction: the new hash, the address proven, every

@@ -65,4 +65,49 @@ async fn a_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code(backend: Back
     assert_error(confirm(&app, body).await, 401, "invalid_code").await;
 }
 
-backend_tests!(a_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code);
+/// A reset refused after the recovery code was checked (a weak new password) leaves the code unspent, and of
+/// eight resets sent at once on one link with eight valid codes, one goes through and spends one code.
+async fn a_refused_or_losing_reset_spends_no_recovery_code(backend: Backend) {
+    let app = spawn_app_with(backend, &[("AUTHD_MAIL_COOLDOWN", "0")]).await;
+    let owner = enrolled(&app, "reset-codes@example.com").await;
+    let mut seen = vec![];
+    let token = reset_link(&app, &owner.email, &mut seen).await;
+    let weak =
+        json!({"token": token, "new_password": "short", "recovery_code": owner.recovery_codes[0]});
+    assert_error(confirm(&app, weak).await, 422, "weak_password").await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+    let attempts = owner.recovery_codes[..8].iter().map(|code| {
+        let body = json!({"token": token, "new_password": NEW_PASSWORD, "recovery_code": code});
+        let (barrier, app) = (barrier.clone(), &app);
+        async move {
+            barrier.wait().await;
+            confirm(app, body).await.status().as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 204).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [204, 400, 401].contains(s)),
+        "{statuses:?}"
+    );
+    // Nine codes are left: the weak-password attempt and the losers spent none.
+    let response = app.login(&owner.email, NEW_PASSWORD).await;
+    let mfa_token = response.json::<serde_json::Value>().await.unwrap()["mfa_token"].clone();
+    let status = app
+        .post_json(
+            "/v1/auth/mfa",
+            &json!({"mfa_token": mfa_token, "recovery_code": owner.recovery_codes[9]}),
+        )
+        .await;
+    let body: serde_json::Value = status.json().await.unwrap();
+    assert_eq!(body["recovery_codes_left"], 8, "{body}");
+}
+
+backend_tests!(
+    a_reset_of_an_mfa_account_needs_a_code_or_a_recovery_code,
+    a_refused_or_losing_reset_spends_no_recovery_code,
+);
