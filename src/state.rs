@@ -14,7 +14,7 @@ use crate::passwords::Passwords;
 use crate::rate_limits::RateLimits;
 use crate::recent_users::RecentUsers;
 use crate::revocations::Revocations;
-use crate::social::Federation;
+use crate::social::SocialLogin;
 use crate::tokens::Tokens;
 
 /// The application's shared state; one instance behind a `web::Data` serves every worker.
@@ -50,7 +50,7 @@ pub struct AppState {
     /// Verification and reset rules.
     pub email: EmailSettings,
     /// Social login: the providers and the app redirect URIs.
-    pub federation: Federation,
+    pub social: SocialLogin,
 }
 
 impl AppState {
@@ -95,7 +95,7 @@ impl AppState {
             mfa: settings.mfa.clone(),
             mailer,
             email: settings.email.clone(),
-            federation: Federation::new(&settings.federation),
+            social: SocialLogin::new(&settings.social),
         }
     }
 }

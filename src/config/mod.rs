@@ -41,7 +41,7 @@ pub use rate_limits::{Rate, RateLimitSettings};
 pub use redact::url_without_password;
 pub use server::ServerSettings;
 pub use sessions::SessionSettings;
-pub use social::{FederationSettings, ProviderKind, ProviderSettings};
+pub use social::{ProviderKind, ProviderSettings, SocialSettings};
 pub use tokens::TokenSettings;
 pub use vars::ConfigError;
 
@@ -77,7 +77,7 @@ pub struct Settings {
     /// Verification and reset links (`mail.rs`).
     pub email: EmailSettings,
     /// Social login (`social.rs`).
-    pub federation: FederationSettings,
+    pub social: SocialSettings,
     /// Which variable decided each path, so a start-up failure names the one the operator set.
     pub paths_from: PathSources,
 }
@@ -101,7 +101,7 @@ impl Settings {
             database: DatabaseSettings::read(&vars, &data_dir)?,
             mail: MailSettings::read(&vars, &tokens.issuer, &data_dir)?,
             email: EmailSettings::read(&vars)?,
-            federation: FederationSettings::read(&vars, &tokens.issuer)?,
+            social: SocialSettings::read(&vars, &tokens.issuer)?,
             tokens,
             sessions: SessionSettings::read(&vars)?,
             passwords: PasswordSettings::read(&vars)?,

@@ -32,9 +32,9 @@ pub struct ProviderSettings {
     pub scopes: Vec<String>,
 }
 
-/// Federation settings; no provider configured means no social login.
+/// SocialLogin settings; no provider configured means no social login.
 #[derive(Debug, Clone, Default)]
-pub struct FederationSettings {
+pub struct SocialSettings {
     pub providers: Vec<ProviderSettings>,
     /// Where authd may send the browser back to the app: exact URIs (web pages, custom schemes, app links).
     pub redirect_uris: Vec<String>,
@@ -42,7 +42,7 @@ pub struct FederationSettings {
     pub public_url: String,
 }
 
-impl FederationSettings {
+impl SocialSettings {
     pub(super) fn read(vars: &Vars<'_>, issuer: &str) -> Result<Self, ConfigError> {
         let mut providers = Vec::new();
         for name in vars.string("AUTHD_OIDC_PROVIDERS", "").split(',') {
@@ -184,8 +184,8 @@ mod tests {
     use super::super::vars::fake;
     use super::*;
 
-    fn read(pairs: &[(&str, &str)]) -> Result<FederationSettings, ConfigError> {
-        FederationSettings::read(&Vars(&fake(pairs)), "https://auth.example.com")
+    fn read(pairs: &[(&str, &str)]) -> Result<SocialSettings, ConfigError> {
+        SocialSettings::read(&Vars(&fake(pairs)), "https://auth.example.com")
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl Settings {
     /// The social-login providers by name (`google (oidc), github`), or `none`.
     pub fn providers_summary(&self) -> String {
         let names: Vec<String> = self
-            .federation
+            .social
             .providers
             .iter()
             .map(|p| match p.kind {

@@ -43,7 +43,7 @@ impl Settings {
             return None;
         }
         if let Some(name) = known::provider_of(var) {
-            let listed = self.federation.providers.iter().any(|p| {
+            let listed = self.social.providers.iter().any(|p| {
                 matches!(p.kind, ProviderKind::Oidc { .. })
                     && p.name.to_ascii_uppercase().replace('-', "_") == name
             });

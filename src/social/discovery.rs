@@ -8,7 +8,7 @@ use jsonwebtoken::jwk::{Jwk, JwkSet};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use super::FederationError;
+use super::SocialError;
 use super::http::get_json;
 
 /// How soon the keys may be fetched again for an unknown `kid`.
@@ -45,7 +45,7 @@ impl Discovery {
     }
 
     /// The metadata, fetched once; its `issuer` must be the configured one (Discovery §4.3).
-    pub async fn metadata(&self, http: &reqwest::Client) -> Result<Metadata, FederationError> {
+    pub async fn metadata(&self, http: &reqwest::Client) -> Result<Metadata, SocialError> {
         let mut cache = self.cache.lock().await;
         if let Some(metadata) = &cache.metadata {
             return Ok(metadata.clone());
@@ -53,7 +53,7 @@ impl Discovery {
         let url = format!("{}/.well-known/openid-configuration", self.issuer);
         let metadata: Metadata = get_json(http, &url, None).await?;
         if metadata.issuer.trim_end_matches('/') != self.issuer {
-            return Err(FederationError::Invalid(format!(
+            return Err(SocialError::Invalid(format!(
                 "discovery names issuer {:?}",
                 metadata.issuer
             )));
@@ -63,11 +63,7 @@ impl Discovery {
     }
 
     /// The signing key named `kid` (or the only key, when the token names none).
-    pub async fn key(
-        &self,
-        http: &reqwest::Client,
-        kid: Option<&str>,
-    ) -> Result<Jwk, FederationError> {
+    pub async fn key(&self, http: &reqwest::Client, kid: Option<&str>) -> Result<Jwk, SocialError> {
         let metadata = self.metadata(http).await?;
         let mut cache = self.cache.lock().await;
         if let Some(key) = cache.keys.as_ref().and_then(|(set, _)| pick(set, kid)) {
@@ -78,12 +74,12 @@ impl Discovery {
             .as_ref()
             .is_some_and(|(_, at)| at.elapsed() < REFETCH_AFTER);
         if fresh {
-            return Err(FederationError::Invalid("unknown kid".into()));
+            return Err(SocialError::Invalid("unknown kid".into()));
         }
         let set: JwkSet = get_json(http, &metadata.jwks_uri, None).await?;
         let key = pick(&set, kid);
         cache.keys = Some((set, Instant::now()));
-        key.ok_or_else(|| FederationError::Invalid("unknown kid".into()))
+        key.ok_or_else(|| SocialError::Invalid("unknown kid".into()))
     }
 }
 

@@ -3,7 +3,7 @@
 
 /// A failed exchange with a provider.
 #[derive(Debug, thiserror::Error)]
-pub enum FederationError {
+pub enum SocialError {
     /// The provider could not be reached, or timed out.
     #[error("provider unreachable: {0}")]
     Unreachable(String),
@@ -12,7 +12,7 @@ pub enum FederationError {
     Invalid(String),
 }
 
-impl FederationError {
+impl SocialError {
     pub(super) fn unreachable(error: reqwest::Error) -> Self {
         Self::Unreachable(error.without_url().to_string())
     }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::FederationError;
+use super::SocialError;
 use super::http::get_json;
 use super::provider::ProviderUser;
 
@@ -24,7 +24,7 @@ pub async fn user(
     http: &reqwest::Client,
     api_url: &str,
     access_token: &str,
-) -> Result<ProviderUser, FederationError> {
+) -> Result<ProviderUser, SocialError> {
     let user: GithubUser = get_json(http, &format!("{api_url}/user"), Some(access_token)).await?;
     let emails: Vec<GithubEmail> =
         get_json(http, &format!("{api_url}/user/emails"), Some(access_token)).await?;

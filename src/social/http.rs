@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::redirect::Policy;
 use serde::de::DeserializeOwned;
 
-use super::FederationError;
+use super::SocialError;
 
 /// The most authd reads of any provider answer (discovery, JWKS, token, user API).
 const MAX_BODY: usize = 256 * 1024;
@@ -25,7 +25,7 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
 pub async fn send(
     client: &reqwest::Client,
     request: oauth2::HttpRequest,
-) -> Result<oauth2::HttpResponse, FederationError> {
+) -> Result<oauth2::HttpResponse, SocialError> {
     let (parts, body) = request.into_parts();
     let response = client
         .request(parts.method, parts.uri.to_string())
@@ -33,7 +33,7 @@ pub async fn send(
         .body(body)
         .send()
         .await
-        .map_err(FederationError::unreachable)?;
+        .map_err(SocialError::unreachable)?;
     let mut builder = oauth2::http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
@@ -41,7 +41,7 @@ pub async fn send(
     let body = read_bounded(response).await?;
     builder
         .body(body)
-        .map_err(|e| FederationError::Invalid(format!("response: {e}")))
+        .map_err(|e| SocialError::Invalid(format!("response: {e}")))
 }
 
 /// GETs JSON, with a bearer token when given; a non-2xx answer is an error.
@@ -49,31 +49,27 @@ pub async fn get_json<T: DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
     bearer: Option<&str>,
-) -> Result<T, FederationError> {
+) -> Result<T, SocialError> {
     let mut request = client.get(url).header("Accept", "application/json");
     if let Some(token) = bearer {
         request = request.bearer_auth(token);
     }
-    let response = request.send().await.map_err(FederationError::unreachable)?;
+    let response = request.send().await.map_err(SocialError::unreachable)?;
     if !response.status().is_success() {
-        return Err(FederationError::Invalid(format!(
+        return Err(SocialError::Invalid(format!(
             "{url} answered {}",
             response.status()
         )));
     }
     let body = read_bounded(response).await?;
-    serde_json::from_slice(&body).map_err(|e| FederationError::Invalid(format!("{url}: {e}")))
+    serde_json::from_slice(&body).map_err(|e| SocialError::Invalid(format!("{url}: {e}")))
 }
 
-async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, FederationError> {
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, SocialError> {
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(FederationError::unreachable)?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(SocialError::unreachable)? {
         if body.len() + chunk.len() > MAX_BODY {
-            return Err(FederationError::Invalid("answer too large".into()));
+            return Err(SocialError::Invalid("answer too large".into()));
         }
         body.extend_from_slice(&chunk);
     }

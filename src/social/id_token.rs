@@ -5,7 +5,7 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
-use super::FederationError;
+use super::SocialError;
 
 /// What a flow expects of its ID token.
 pub struct Expected<'a> {
@@ -27,19 +27,15 @@ pub struct IdClaims {
 }
 
 /// The `kid` of the token's header, to pick the key.
-pub fn kid(token: &str) -> Result<Option<String>, FederationError> {
+pub fn kid(token: &str) -> Result<Option<String>, SocialError> {
     jsonwebtoken::decode_header(token)
         .map(|h| h.kid)
-        .map_err(|e| FederationError::Invalid(format!("ID token header: {e}")))
+        .map_err(|e| SocialError::Invalid(format!("ID token header: {e}")))
 }
 
 /// The token's claims when every check passes.
-pub fn verify(
-    token: &str,
-    key: &Jwk,
-    expected: &Expected<'_>,
-) -> Result<IdClaims, FederationError> {
-    let refused = |what: String| FederationError::Invalid(format!("ID token: {what}"));
+pub fn verify(token: &str, key: &Jwk, expected: &Expected<'_>) -> Result<IdClaims, SocialError> {
+    let refused = |what: String| SocialError::Invalid(format!("ID token: {what}"));
     // The algorithm comes from the key (RS256 when it names none, as most providers sign), never from the
     // token's header: a header cannot talk authd into HMAC or `none`.
     let algorithm = match key.common.key_algorithm.map(|a| a.to_string()).as_deref() {

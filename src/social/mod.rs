@@ -9,13 +9,13 @@ mod id_token;
 mod provider;
 pub mod secrets;
 
-pub use error::FederationError;
+pub use error::SocialError;
 pub use provider::{FlowSecrets, Provider, ProviderUser};
 
-use crate::config::FederationSettings;
+use crate::config::SocialSettings;
 
 /// The providers and the app redirect URIs; one instance in `AppState`.
-pub struct Federation {
+pub struct SocialLogin {
     providers: Vec<Provider>,
     redirect_uris: Vec<String>,
     public_url: String,
@@ -23,8 +23,8 @@ pub struct Federation {
     http: Option<reqwest::Client>,
 }
 
-impl Federation {
-    pub fn new(settings: &FederationSettings) -> Self {
+impl SocialLogin {
+    pub fn new(settings: &SocialSettings) -> Self {
         let http = match http::client() {
             Ok(client) => Some(client),
             Err(error) => {
@@ -64,9 +64,9 @@ impl Federation {
         format!("{}/v1/auth/oauth/{provider}/callback", self.public_url)
     }
 
-    pub fn http(&self) -> Result<&reqwest::Client, FederationError> {
+    pub fn http(&self) -> Result<&reqwest::Client, SocialError> {
         self.http
             .as_ref()
-            .ok_or_else(|| FederationError::Unreachable("no HTTP client".into()))
+            .ok_or_else(|| SocialError::Unreachable("no HTTP client".into()))
     }
 }

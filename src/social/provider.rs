@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::discovery::Discovery;
 use super::http::send;
 use super::id_token::{self, Expected};
-use super::{FederationError, github};
+use super::{SocialError, github};
 use crate::config::{ProviderKind, ProviderSettings};
 
 /// The token response's `id_token` (absent from GitHub's).
@@ -88,7 +88,7 @@ impl Provider {
         http: &reqwest::Client,
         callback: &str,
         flow: &FlowSecrets<'_>,
-    ) -> Result<String, FederationError> {
+    ) -> Result<String, SocialError> {
         let client = self.client(http, callback).await?;
         let verifier = PkceCodeVerifier::new(flow.pkce_verifier.to_owned());
         let state = flow.state.to_owned();
@@ -109,7 +109,7 @@ impl Provider {
         callback: &str,
         code: &str,
         flow: &FlowSecrets<'_>,
-    ) -> Result<ProviderUser, FederationError> {
+    ) -> Result<ProviderUser, SocialError> {
         let client = self.client(http, callback).await?;
         let call = |request| {
             let http = http.clone();
@@ -122,12 +122,12 @@ impl Provider {
             .await
             .map_err(|e| match e {
                 oauth2::RequestTokenError::Request(inner) => inner,
-                other => FederationError::Invalid(format!("token endpoint: {other}")),
+                other => SocialError::Invalid(format!("token endpoint: {other}")),
             })?;
         match (&self.settings.kind, &self.discovery) {
             (ProviderKind::Oidc { issuer }, Some(discovery)) => {
                 let token = tokens.extra_fields().id_token.as_deref().ok_or_else(|| {
-                    FederationError::Invalid("no id_token in the token response".into())
+                    SocialError::Invalid("no id_token in the token response".into())
                 })?;
                 let key = discovery
                     .key(http, id_token::kid(token)?.as_deref())
@@ -148,7 +148,7 @@ impl Provider {
             (ProviderKind::Github { api_url, .. }, _) => {
                 github::user(http, api_url, tokens.access_token().secret()).await
             }
-            _ => Err(FederationError::Invalid("provider without metadata".into())),
+            _ => Err(SocialError::Invalid("provider without metadata".into())),
         }
     }
 
@@ -156,7 +156,7 @@ impl Provider {
         &self,
         http: &reqwest::Client,
         callback: &str,
-    ) -> Result<OauthClient, FederationError> {
+    ) -> Result<OauthClient, SocialError> {
         let (auth, token) = match (&self.settings.kind, &self.discovery) {
             (ProviderKind::Github { auth_url, .. }, _) => (
                 format!("{auth_url}/login/oauth/authorize"),
@@ -166,9 +166,9 @@ impl Provider {
                 let metadata = discovery.metadata(http).await?;
                 (metadata.authorization_endpoint, metadata.token_endpoint)
             }
-            _ => return Err(FederationError::Invalid("provider without metadata".into())),
+            _ => return Err(SocialError::Invalid("provider without metadata".into())),
         };
-        let bad_url = |e: url::ParseError| FederationError::Invalid(format!("endpoint URL: {e}"));
+        let bad_url = |e: url::ParseError| SocialError::Invalid(format!("endpoint URL: {e}"));
         let mut client = BaseClient::new(ClientId::new(self.settings.client_id.clone()))
             .set_auth_uri(AuthUrl::new(auth).map_err(bad_url)?)
             .set_token_uri(TokenUrl::new(token).map_err(bad_url)?)

@@ -50,7 +50,7 @@ pub async fn callback(
         .ok_or_else(|| ApiError::InvalidRequest("unknown, expired or used state".into()))?;
     let back = row.app_redirect_uri.clone();
     let provider = state
-        .federation
+        .social
         .provider(&row.provider)
         .filter(|p| p.settings.name == path.as_str());
     let Some(provider) = provider else {
@@ -94,8 +94,8 @@ async fn finish(
         nonce: &row.nonce,
         pkce_verifier: &row.pkce_verifier,
     };
-    let callback = state.federation.callback_url(&provider.settings.name);
-    let redeemed = match state.federation.http() {
+    let callback = state.social.callback_url(&provider.settings.name);
+    let redeemed = match state.social.http() {
         Ok(http) => provider.redeem(http, &callback, &code, &secrets).await,
         Err(e) => Err(e),
     };

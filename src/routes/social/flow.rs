@@ -6,7 +6,7 @@ use crate::db::models::now;
 use crate::db::social::{self, OauthState};
 use crate::error::ApiError;
 use crate::social::secrets::{digest, random_token};
-use crate::social::{FederationError, FlowSecrets, Provider};
+use crate::social::{FlowSecrets, Provider, SocialError};
 use crate::state::AppState;
 
 /// How long a user has to get through the provider's pages.
@@ -27,7 +27,7 @@ pub async fn open(
     state: &AppState,
     provider: &Provider,
     app: AppRequest,
-) -> Result<Result<String, FederationError>, ApiError> {
+) -> Result<Result<String, SocialError>, ApiError> {
     let (flow_state, nonce, verifier) = (random_token(), random_token(), random_token());
     let secrets = FlowSecrets {
         state: &flow_state,
@@ -35,8 +35,8 @@ pub async fn open(
         pkce_verifier: &verifier,
     };
     let name = &provider.settings.name;
-    let callback = state.federation.callback_url(name);
-    let url = match state.federation.http() {
+    let callback = state.social.callback_url(name);
+    let url = match state.social.http() {
         Ok(http) => provider.authorization_url(http, &callback, &secrets).await,
         Err(e) => Err(e),
     };

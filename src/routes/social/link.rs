@@ -10,7 +10,7 @@ use crate::mfa;
 use crate::routes::common::body::JsonObject;
 use crate::routes::common::reauth::{self, Action};
 use crate::routes::common::token_response::no_store;
-use crate::social::FederationError;
+use crate::social::SocialError;
 use crate::social::secrets::is_challenge;
 use crate::state::AppState;
 
@@ -42,13 +42,13 @@ pub async fn start(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    if !state.federation.allows_redirect(&body.redirect_uri) {
+    if !state.social.allows_redirect(&body.redirect_uri) {
         return Err(ApiError::InvalidRequest(
             "redirect_uri is not one of AUTHD_REDIRECT_URIS".into(),
         ));
     }
     let provider = state
-        .federation
+        .social
         .provider(&path.into_inner())
         .ok_or(ApiError::NotFound)?;
     if !is_challenge(&body.code_challenge) {
@@ -66,9 +66,7 @@ pub async fn start(
         Ok(authorization_url) => {
             Ok(no_store(HttpResponse::Ok()).json(LinkStart { authorization_url }))
         }
-        Err(FederationError::Unreachable(_) | FederationError::Invalid(_)) => {
-            Err(ApiError::Unavailable)
-        }
+        Err(SocialError::Unreachable(_) | SocialError::Invalid(_)) => Err(ApiError::Unavailable),
     }
 }
 

@@ -18,7 +18,7 @@ struct ProviderView<'a> {
 /// The configured providers, for a UI to draw its buttons.
 pub async fn list(state: web::Data<AppState>) -> HttpResponse {
     let views: Vec<ProviderView<'_>> = state
-        .federation
+        .social
         .providers()
         .iter()
         .map(|p| ProviderView {

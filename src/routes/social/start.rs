@@ -25,13 +25,13 @@ pub async fn start(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    if !state.federation.allows_redirect(&query.redirect_uri) {
+    if !state.social.allows_redirect(&query.redirect_uri) {
         return Err(ApiError::InvalidRequest(
             "redirect_uri is not one of AUTHD_REDIRECT_URIS".into(),
         ));
     }
     let provider = state
-        .federation
+        .social
         .provider(&path.into_inner())
         .ok_or(ApiError::NotFound)?;
     let s256 = query.code_challenge_method.as_deref().unwrap_or("S256") == "S256";
