@@ -37,6 +37,9 @@ pub struct Revocations {
     read_from: AtomicI64,
 }
 
+/// Kept past the access-token window (see `Revocations::new`).
+const REVOCATION_MARGIN: Duration = Duration::from_secs(2);
+
 /// One entry of the published list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Revoked {
@@ -48,6 +51,10 @@ pub struct Revoked {
 impl Revocations {
     /// An empty set that remembers revocations for `window` (the access-token lifetime plus clock leeway).
     pub fn new(window: Duration) -> Self {
+        // Token times are whole seconds, checked against a whole-second clock: a token minted at 10.9 s carries
+        // `iat` 10 and still passes during the second after its `exp`. The margin keeps a revocation until every
+        // token of its session has stopped passing, not a fraction of a second before.
+        let window = window.saturating_add(REVOCATION_MARGIN);
         let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
         Self {
             revoked: RwLock::new(HashMap::new()),

@@ -60,6 +60,12 @@ export async function openTab(context, mode, url = `${SPA}/?authd=${encodeURICom
   await settled(page);
   const tab = { page, traffic, tokenBodies, errors, mode };
   tab.lastRefreshToken = async () => (await Promise.all(tokenBodies)).at(-1).refresh_token;
+  // Playwright reports a response to the listener above asynchronously, possibly after the page already showed
+  // its effect: wait until more than `count` sign-in bodies are recorded before reading the newest.
+  tab.tokenBodiesBeyond = async (count) => {
+    for (let i = 0; i < 100 && tokenBodies.length <= count; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(tokenBodies.length > count, 'the sign-in response was recorded');
+  };
   return tab;
 }
 
