@@ -87,7 +87,10 @@ for (const mode of ['bearer', 'cookie']) {
       else assert.ok(body.refresh_token, 'bearer mode gets the refresh token in the body');
 
       // No token ever in a URL; the code is gone from the address bar.
-      const leaks = urls.filter((u) => u.includes('eyJ'));
+      // A JWT is two base64url JSON objects and a signature (`eyJ….eyJ….…`); a bare `eyJ` can occur by chance in
+      // a random PKCE challenge or state, so look for that shape and for the tokens themselves.
+      const issued = [body.access_token, body.refresh_token].filter(Boolean);
+      const leaks = urls.filter((u) => /eyJ[\w-]*\.eyJ/.test(u) || issued.some((t) => u.includes(t)));
       assert.deepEqual(leaks, [], 'no token in any URL');
       assert.equal(new URL(page.url()).searchParams.has('code'), false, `no code in ${page.url()}`);
       assert.equal(page.url(), home, 'the address bar is the page the sign-in started from');
